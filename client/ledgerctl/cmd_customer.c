@@ -1,0 +1,412 @@
+/* cmd_customer - `ledgerctl customer add|amend|show|list`, and how a
+ * customer is shown. Contact details (phone, WeChat, QQ) come back only
+ * from show (a Get); lists and events never carry them. An amend reads the
+ * record and sends it back changed, with the version it read.
+ * Checking the values is ledgerd's; only syntax is checked here. */
+#define _GNU_SOURCE   /* open_memstream */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+#include "frame.h"
+
+static const char s_help[] =
+    "usage: ledgerctl customer COMMAND [OPTIONS]\n"
+    "\n"
+    "Customer records and their contact details.\n";
+
+#define S_FIELDS \
+    "  --phone PHONE\n" \
+    "  --wechat ID\n" \
+    "  --qq NUMBER\n" \
+    "  --first-contact \"YYYY-MM-DD HH:MM\"   first contact, ledger-local time\n" \
+    "  --member | --no-member               a member customer (default no)\n"
+
+static const char s_add_usage[] =
+    "usage: ledgerctl customer add --name NAME --branch BRANCH [OPTIONS]\n"
+    "\n"
+    "Add a customer; prints the code ledgerd gave (C-00001) unless --code.\n"
+    "\n"
+    "  --name NAME       (required)\n"
+    "  --branch BRANCH   branch code, e.g. SH01 (required)\n"
+    "  --code CODE       own code instead of a generated one\n"
+    S_FIELDS;
+
+static const char s_amend_usage[] =
+    "usage: ledgerctl customer amend CODE [OPTIONS]\n"
+    "\n"
+    "Change a customer; fields not given stay as they are (\"\" clears one).\n"
+    "\n"
+    "  --name NAME\n"
+    "  --branch BRANCH\n"
+    S_FIELDS;
+
+static const char s_show_usage[] =
+    "usage: ledgerctl customer show CODE\n"
+    "\n"
+    "Show one customer, contact details included.\n";
+
+static const char s_list_usage[] =
+    "usage: ledgerctl customer list [OPTIONS]\n"
+    "\n"
+    "List customers, in code order (contact details are not listed).\n"
+    "\n"
+    "  --branch BRANCH   only this branch\n"
+    "  --limit N         records per page, 1..1000 (default 100)\n"
+    "  --all             every page, not just the first\n"
+    "  --page-token HEX  continue where an earlier list stopped\n";
+
+enum { OPT_NAME = 256, OPT_BRANCH, OPT_CODE, OPT_PHONE, OPT_WECHAT, OPT_QQ,
+       OPT_FIRST, OPT_MEMBER, OPT_NO_MEMBER, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+
+/* What the options asked to change; NULL / -1 = leave as it is. */
+typedef struct {
+    const char *name, *branch, *code;   /* plain fields */
+    const char *phone, *wechat, *qq;    /* contact */
+    const char *first_contact;          /* "" clears */
+    int member;                         /* 0, 1, or -1 */
+} s_opts_t;
+
+static const struct option s_options[] = {
+    { "name", required_argument, NULL, OPT_NAME },
+    { "branch", required_argument, NULL, OPT_BRANCH },
+    { "code", required_argument, NULL, OPT_CODE },
+    { "phone", required_argument, NULL, OPT_PHONE },
+    { "wechat", required_argument, NULL, OPT_WECHAT },
+    { "qq", required_argument, NULL, OPT_QQ },
+    { "first-contact", required_argument, NULL, OPT_FIRST },
+    { "member", no_argument, NULL, OPT_MEMBER },
+    { "no-member", no_argument, NULL, OPT_NO_MEMBER },
+    CTL_OPTS_END
+};
+
+/* s_parse - read the options shared by add and amend (amend has no --code);
+ * -1 when the command should end with exit code o->rc (help or usage) */
+static int s_parse(ctl_opts_t *o, s_opts_t *out, int code_ok)
+{
+    int c;
+    *out = (s_opts_t){ .member = -1 };
+    while ((c = ctl_opt_next(o)) != -1) {
+        switch (c) {
+        case OPT_NAME:      out->name = optarg; break;
+        case OPT_BRANCH:    out->branch = optarg; break;
+        case OPT_PHONE:     out->phone = optarg; break;
+        case OPT_WECHAT:    out->wechat = optarg; break;
+        case OPT_QQ:        out->qq = optarg; break;
+        case OPT_FIRST:     out->first_contact = optarg; break;
+        case OPT_MEMBER:    out->member = 1; break;
+        case OPT_NO_MEMBER: out->member = 0; break;
+        case OPT_CODE:
+            if (!code_ok) {
+                o->rc = ctl_usage(o->cmd, "--code: a customer's code cannot change");
+                return -1;
+            }
+            out->code = optarg;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* s_apply - the asked changes onto cu; contact is a copy the caller owns;
+ * times are parsed here, after ctl_open has set the ledger's zone */
+static int s_apply(const char *cmd, const s_opts_t *o, Ledger__Customer *cu,
+                   Ledger__Contact *contact)
+{
+    if (o->name)   cu->name = (char *)o->name;
+    if (o->branch) cu->branch = (char *)o->branch;
+    if (o->code)   cu->code = (char *)o->code;
+    if (o->member >= 0)
+        cu->member = o->member;
+    if (o->phone || o->wechat || o->qq) {
+        if (cu->contact)
+            *contact = *cu->contact;
+        if (o->phone)  contact->phone = (char *)o->phone;
+        if (o->wechat) contact->wechat = (char *)o->wechat;
+        if (o->qq)     contact->qq = (char *)o->qq;
+        cu->contact = contact;
+    }
+    if (o->first_contact && !*o->first_contact)
+        cu->_first_contact_ms_case = LEDGER__CUSTOMER___FIRST_CONTACT_MS__NOT_SET;
+    else if (o->first_contact) {
+        int64_t ms;
+        int rc = ctl_parse_time(cmd, "--first-contact", o->first_contact, &ms);
+        if (rc)
+            return rc;
+        cu->_first_contact_ms_case = LEDGER__CUSTOMER___FIRST_CONTACT_MS_FIRST_CONTACT_MS;
+        cu->first_contact_ms = ms;
+    }
+    return 0;
+}
+
+/* cmd_customer_json - a customer as a JSON object; contact when present */
+void cmd_customer_json(out_json_t *j, const char *key, const Ledger__Customer *c)
+{
+    out_json_object(j, key);
+    out_json_uint(j, "id", c->id);
+    out_json_str(j, "code", c->code);
+    out_json_str(j, "name", c->name);
+    out_json_str(j, "branch", c->branch);
+    if (c->contact) {
+        out_json_object(j, "contact");
+        out_json_str(j, "phone", c->contact->phone);
+        out_json_str(j, "wechat", c->contact->wechat);
+        out_json_str(j, "qq", c->contact->qq);
+        out_json_end(j);
+    }
+    if (c->_first_contact_ms_case == LEDGER__CUSTOMER___FIRST_CONTACT_MS_FIRST_CONTACT_MS)
+        out_json_time(j, "first_contact", c->first_contact_ms);
+    else {
+        out_json_null(j, "first_contact_ms");
+        out_json_null(j, "first_contact");
+    }
+    out_json_bool(j, "member", c->member);
+    out_json_uint(j, "version", c->version);
+    out_json_time(j, "created", c->created_ms);
+    out_json_time(j, "updated", c->updated_ms);
+    out_json_end(j);
+}
+
+/* s_first_contact - local time, or "-" */
+static const char *s_first_contact(char *out, size_t n, const Ledger__Customer *c)
+{
+    if (c->_first_contact_ms_case != LEDGER__CUSTOMER___FIRST_CONTACT_MS_FIRST_CONTACT_MS)
+        return "-";
+    out_time(out, n, c->first_contact_ms);
+    return out;
+}
+
+/* s_dash - "-" for empty text */
+static const char *s_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+/* s_show - key/value pairs for people, contact included */
+static void s_show(const Ledger__Customer *c)
+{
+    char t[32];
+    out_pairs_t *p = out_pairs_new();
+    out_pairs_add(p, "code", "%s", c->code);
+    out_pairs_add(p, "id", "%llu", (unsigned long long)c->id);
+    out_pairs_add(p, "name", "%s", c->name);
+    out_pairs_add(p, "branch", "%s", c->branch);
+    out_pairs_add(p, "phone", "%s", s_dash(c->contact ? c->contact->phone : NULL));
+    out_pairs_add(p, "wechat", "%s", s_dash(c->contact ? c->contact->wechat : NULL));
+    out_pairs_add(p, "qq", "%s", s_dash(c->contact ? c->contact->qq : NULL));
+    out_pairs_add(p, "first contact", "%s", s_first_contact(t, sizeof t, c));
+    out_pairs_add(p, "member", "%s", c->member ? "yes" : "no");
+    out_pairs_add(p, "version", "%llu", (unsigned long long)c->version);
+    out_pairs_add(p, "created", "%s", ctl_time(t, sizeof t, c->created_ms));
+    out_pairs_add(p, "updated", "%s", ctl_time(t, sizeof t, c->updated_ms));
+    out_pairs_print(p, stdout);
+    out_table_destroy(&p);
+}
+
+/* s_add - CustomerAdd from the options */
+static int s_add(ctl_t *ctl, int argc, char **argv)
+{
+    ctl_opts_t o = { argc, argv, "customer add", s_add_usage, s_options };
+    Ledger__Customer cu = LEDGER__CUSTOMER__INIT;
+    Ledger__Contact contact = LEDGER__CONTACT__INIT;
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__CustomerAdd req = LEDGER__CUSTOMER_ADD__INIT;
+    Ledger__WriteReply *r = NULL;
+    s_opts_t opt;
+    int rc;
+
+    if (s_parse(&o, &opt, 1) < 0)
+        return o.rc;
+    if ((rc = ctl_opt_operands(&o, 0, 0, "")))
+        return rc;
+    if (!opt.name || !*opt.name || !opt.branch || !*opt.branch)
+        return ctl_usage(o.cmd, "%s is required",
+                         !opt.name || !*opt.name ? "--name" : "--branch");
+    if ((rc = ctl_open(ctl)) || (rc = s_apply(o.cmd, &opt, &cu, &contact)))
+        return rc;
+    ctl_meta_write(ctl, &meta);
+    req.meta = &meta;
+    req.customer = &cu;
+    rc = ctl_call(ctl, FRAME_CUSTOMER_ADD, &req.base, &ledger__write_reply__descriptor,
+                  (ProtobufCMessage **)&r);
+    if (rc == CTL_OK) {
+        ctl_write_reply(ctl, "added", "customer", r);
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    }
+    return rc;
+}
+
+/* s_amend - get, change, send back with the version read */
+static int s_amend(ctl_t *ctl, int argc, char **argv)
+{
+    ctl_opts_t o = { argc, argv, "customer amend", s_amend_usage, s_options };
+    Ledger__Contact contact = LEDGER__CONTACT__INIT;
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__CustomerAmend req = LEDGER__CUSTOMER_AMEND__INIT;
+    Ledger__GetReply *got = NULL;
+    Ledger__WriteReply *r = NULL;
+    s_opts_t opt;
+    int rc;
+
+    if (s_parse(&o, &opt, 0) < 0)
+        return o.rc;
+    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) ||
+        (rc = ctl_open(ctl)) ||
+        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_CUSTOMER, argv[optind], &got)))
+        return rc;
+    if (got->record_case != LEDGER__GET_REPLY__RECORD_CUSTOMER) {
+        fprintf(stderr, "ledgerctl: ledgerd sent no customer record for %s\n", argv[optind]);
+        rc = CTL_REJECTED;
+        goto done;
+    }
+    /* A shallow copy: the strings still belong to the reply, freed last. */
+    Ledger__Customer cu = *got->customer;
+    if ((rc = s_apply(o.cmd, &opt, &cu, &contact)))
+        goto done;
+    ctl_meta_write(ctl, &meta);
+    req.meta = &meta;
+    req.customer = &cu;
+    req._expected_version_case = LEDGER__CUSTOMER_AMEND___EXPECTED_VERSION_EXPECTED_VERSION;
+    req.expected_version = got->customer->version;
+    rc = ctl_call(ctl, FRAME_CUSTOMER_AMEND, &req.base, &ledger__write_reply__descriptor,
+                  (ProtobufCMessage **)&r);
+    if (rc == CTL_OK)
+        ctl_write_reply(ctl, "amended", "customer", r);
+done:
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    return rc;
+}
+
+/* s_show_cmd - Get by code, contact included */
+static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option opts[] = { CTL_OPTS_END };
+    ctl_opts_t o = { argc, argv, "customer show", s_show_usage, opts };
+    Ledger__GetReply *got = NULL;
+    int c, rc;
+
+    while ((c = ctl_opt_next(&o)) != -1)
+        if (c == CTL_OPT_STOP)
+            return o.rc;
+    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
+        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_CUSTOMER, argv[optind], &got)))
+        return rc;
+    if (got->record_case != LEDGER__GET_REPLY__RECORD_CUSTOMER) {
+        fprintf(stderr, "ledgerctl: ledgerd sent no customer record for %s\n", argv[optind]);
+        rc = CTL_REJECTED;
+    } else if (ctl->json) {
+        out_json_t j;
+        out_json_init(&j, stdout);
+        cmd_customer_json(&j, NULL, got->customer);
+    } else
+        s_show(got->customer);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    return rc;
+}
+
+typedef struct {
+    ctl_t *ctl;           /* for --json */
+    out_json_t json;      /* the open "customers" array */
+    out_table_t *table;   /* rows for people */
+} s_list_t;
+
+/* s_list_page - one page into the table or the JSON array */
+static void s_list_page(void *arg, const Ledger__ListReply *r)
+{
+    s_list_t *l = arg;
+    for (size_t i = 0; i < r->n_customers; i++) {
+        const Ledger__Customer *c = r->customers[i];
+        if (l->ctl->json) {
+            cmd_customer_json(&l->json, NULL, c);
+            continue;
+        }
+        char first[32], version[24];
+        snprintf(version, sizeof version, "%llu", (unsigned long long)c->version);
+        out_table_row(l->table, c->code, c->name, c->branch,
+                      s_first_contact(first, sizeof first, c), c->member ? "yes" : "no",
+                      version);
+    }
+}
+
+/* s_list - List customers, one page or --all */
+static int s_list(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "branch", required_argument, NULL, OPT_BRANCH },
+        { "limit", required_argument, NULL, OPT_LIMIT },
+        { "all", no_argument, NULL, OPT_ALL },
+        { "page-token", required_argument, NULL, OPT_TOKEN },
+        CTL_OPTS_END
+    };
+    ctl_opts_t o = { argc, argv, "customer list", s_list_usage, opts };
+    Ledger__List req = LEDGER__LIST__INIT;
+    s_list_t l = { .ctl = ctl };
+    char *next = NULL, *buf = NULL;
+    size_t len = 0;
+    FILE *mem = NULL;
+    uint64_t limit = 0;
+    int c, all = 0, rc = CTL_OK;
+
+    req.kind = LEDGER__ENTITY_KIND__ENTITY_CUSTOMER;
+    while ((c = ctl_opt_next(&o)) != -1) {
+        switch (c) {
+        case OPT_BRANCH: req.branch = optarg; break;
+        case OPT_ALL:    all = 1; break;
+        case OPT_LIMIT:  rc = ctl_parse_uint(o.cmd, "--limit", optarg, 1, 1000, &limit); break;
+        case OPT_TOKEN:  rc = ctl_parse_token(o.cmd, optarg, &req); break;
+        default:         rc = o.rc;
+        }
+        if (rc || c == CTL_OPT_STOP)
+            goto done;
+    }
+    req.limit = (uint32_t)limit;
+    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
+        goto done;
+    if (ctl->json) {
+        /* Held back until the last page is in: an error prints no JSON. */
+        mem = open_memstream(&buf, &len);
+        out_json_init(&l.json, mem);
+        out_json_object(&l.json, NULL);
+        out_json_array(&l.json, "customers");
+    } else
+        l.table = out_table_new(6, "CODE", "NAME", "BRANCH", "FIRST CONTACT", "MEMBER",
+                                ">VERSION");
+    rc = ctl_list(ctl, &req, all, s_list_page, &l, &next);
+    if (ctl->json) {
+        out_json_end(&l.json);
+        out_json_str(&l.json, "next_page_token", next ? next : "");
+        out_json_end(&l.json);
+        fclose(mem);
+        if (rc == CTL_OK)
+            fwrite(buf, 1, len, stdout);
+    } else if (rc == CTL_OK) {
+        out_table_print(l.table, stdout);
+        if (next && *next)
+            fprintf(stderr, "ledgerctl: more customers follow: use --all, or --page-token %s\n",
+                    next);
+    }
+done:
+    out_table_destroy(&l.table);
+    free(req.page_token.data);
+    free(next);
+    free(buf);
+    return rc;
+}
+
+static const ctl_cmd_t s_cmds[] = {
+    { "add", s_add, "add a customer" },
+    { "amend", s_amend, "change a customer" },
+    { "show", s_show_cmd, "show one customer with contact details" },
+    { "list", s_list, "list customers" },
+    { NULL, NULL, NULL }
+};
+
+/* cmd_customer - `ledgerctl customer ...` */
+int cmd_customer(ctl_t *ctl, int argc, char **argv)
+{
+    return ctl_group(ctl, "customer", s_cmds, s_help, argc, argv);
+}

@@ -1,0 +1,695 @@
+/* cmd_order - `ledgerctl order add|amend|show|list`, and how an order is
+ * shown. Lines are typed PRODUCT:QTY:UNIT_PRICE[:LINE_COST] in yuan and sent
+ * in fen; times are ledger-local. Amount and cost are ledgerd's to compute,
+ * and every rule beyond syntax (ranges, references) is ledgerd's to check.
+ * An amend reads the order and sends it back changed, with the version read. */
+#define _GNU_SOURCE   /* open_memstream */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+#include "frame.h"
+#include "money.h"
+#include "xmalloc.h"
+
+static const char s_help[] =
+    "usage: ledgerctl order COMMAND [OPTIONS]\n"
+    "\n"
+    "Orders: what a customer bought, when, and who claims a part in it.\n";
+
+/* The role claims, the same for add and amend. */
+#define S_CLAIMS \
+    "  --channel-type TYPE    company|staff|promotion|referral\n" \
+    "  --channel KIND:CODE    who brought the order; KIND is staff or customer\n" \
+    "  --service KIND:CODE    who served it\n" \
+    "  --assist-type TYPE     outside|transfer|proactive|solution\n" \
+    "  --assist KIND:CODE     who assisted\n" \
+    "  --solution ID          solution id, for a solution assist\n" \
+    "  --winback STAFF        staff code of who won the customer back\n"
+
+static const char s_add_usage[] =
+    "usage: ledgerctl order add --customer CODE --placed TIME --line ... [OPTIONS]\n"
+    "\n"
+    "Add an order; prints the code ledgerd gave (O-00001) unless --code.\n"
+    "\n"
+    "  --customer CODE        the customer, e.g. C-00001 (required)\n"
+    "  --placed TIME          \"YYYY-MM-DD HH:MM[:SS]\", ledger-local (required)\n"
+    "  --line PRODUCT:QTY:UNIT_PRICE[:LINE_COST]\n"
+    "                         prices in yuan (\"12.50\"); the cost is the whole\n"
+    "                         line's; repeat for more lines (at least one)\n"
+    "  --code CODE            own code instead of a generated one\n"
+    "  --branch BRANCH        default: the customer's branch\n"
+    "  --status STATUS        open|paid|shipped|completed|cancelled (default open)\n"
+    "  --handler STAFF        staff code of the handler\n"
+    "  --arranger STAFF       staff code; repeat for several\n"
+    S_CLAIMS;
+
+static const char s_amend_usage[] =
+    "usage: ledgerctl order amend CODE [OPTIONS]\n"
+    "\n"
+    "Change an order; what is not given stays as it is. Amount and cost are\n"
+    "recomputed by ledgerd.\n"
+    "\n"
+    "  --customer CODE\n"
+    "  --placed TIME          \"YYYY-MM-DD HH:MM[:SS]\", ledger-local\n"
+    "  --line PRODUCT:QTY:UNIT_PRICE[:LINE_COST]\n"
+    "                         replaces all lines; repeat for more lines\n"
+    "  --branch BRANCH\n"
+    "  --status STATUS        open|paid|shipped|completed|cancelled\n"
+    "  --handler STAFF        staff code of the handler (\"\" clears)\n"
+    "  --arranger STAFF       replaces all arrangers; repeat for several\n"
+    "  --no-arrangers         remove all arrangers\n"
+    S_CLAIMS
+    "A claim option changes that claim only; \"\" clears --solution and --winback.\n";
+
+static const char s_show_usage[] =
+    "usage: ledgerctl order show CODE\n"
+    "\n"
+    "Show one order with its lines.\n";
+
+static const char s_list_usage[] =
+    "usage: ledgerctl order list [OPTIONS]\n"
+    "\n"
+    "List orders.\n"
+    "\n"
+    "  --customer CODE   only this customer's\n"
+    "  --branch BRANCH   only this branch's\n"
+    "  --from DATE       placed on or after YYYY-MM-DD (ledger-local)\n"
+    "  --to DATE         placed on or before YYYY-MM-DD\n"
+    "  --limit N         records per page, 1..1000 (default 100)\n"
+    "  --all             every page, not just the first\n"
+    "  --page-token HEX  continue where an earlier list stopped\n";
+
+enum { OPT_CUSTOMER = 256, OPT_PLACED, OPT_LINE, OPT_CODE, OPT_BRANCH, OPT_STATUS,
+       OPT_HANDLER, OPT_ARRANGER, OPT_NO_ARRANGERS, OPT_CHANNEL_TYPE, OPT_CHANNEL,
+       OPT_SERVICE, OPT_ASSIST_TYPE, OPT_ASSIST, OPT_SOLUTION, OPT_WINBACK,
+       OPT_FROM, OPT_TO, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+
+static const struct option s_options[] = {
+    { "customer", required_argument, NULL, OPT_CUSTOMER },
+    { "placed", required_argument, NULL, OPT_PLACED },
+    { "line", required_argument, NULL, OPT_LINE },
+    { "code", required_argument, NULL, OPT_CODE },
+    { "branch", required_argument, NULL, OPT_BRANCH },
+    { "status", required_argument, NULL, OPT_STATUS },
+    { "handler", required_argument, NULL, OPT_HANDLER },
+    { "arranger", required_argument, NULL, OPT_ARRANGER },
+    { "no-arrangers", no_argument, NULL, OPT_NO_ARRANGERS },
+    { "channel-type", required_argument, NULL, OPT_CHANNEL_TYPE },
+    { "channel", required_argument, NULL, OPT_CHANNEL },
+    { "service", required_argument, NULL, OPT_SERVICE },
+    { "assist-type", required_argument, NULL, OPT_ASSIST_TYPE },
+    { "assist", required_argument, NULL, OPT_ASSIST },
+    { "solution", required_argument, NULL, OPT_SOLUTION },
+    { "winback", required_argument, NULL, OPT_WINBACK },
+    CTL_OPTS_END
+};
+
+/* What the options asked for; NULL, 0 or unset flags leave a field as it is. */
+typedef struct {
+    const char *customer, *placed, *code, *branch;   /* plain fields */
+    int status;                                      /* 0: not given */
+    const char *handler;                             /* "" clears */
+    Ledger__OrderLine *lines;                        /* parsed --line values */
+    Ledger__OrderLine **line_ptrs;                   /* as the message wants them */
+    char **products;                                 /* product texts, ours */
+    size_t n_lines;                                  /* --line count */
+    Ledger__PartyRef *arrangers;                     /* --arranger values */
+    Ledger__PartyRef **arranger_ptrs;                /* as the message wants them */
+    size_t n_arrangers;                              /* --arranger count */
+    int set_arrangers;                               /* --arranger or --no-arrangers */
+    int channel_type, assist_type;                   /* 0: not given */
+    Ledger__PartyRef channel, service, assist;       /* claims */
+    int has_channel, has_service, has_assist;        /* given */
+    const char *solution, *winback;                  /* claims; "" clears */
+    Ledger__PartyRef handler_ref, winback_ref;       /* built from the codes */
+    int has_claims;                                  /* any claims option */
+} s_opts_t;
+
+/* s_opts_free - what s_parse allocated */
+static void s_opts_free(s_opts_t *o)
+{
+    for (size_t i = 0; i < o->n_lines; i++)
+        free(o->products[i]);
+    free(o->products);
+    free(o->lines);
+    free(o->line_ptrs);
+    free(o->arrangers);
+    free(o->arranger_ptrs);
+}
+
+/* s_parse_line - PRODUCT:QTY:UNIT_PRICE[:LINE_COST] */
+static int s_parse_line(const char *cmd, const char *text, Ledger__OrderLine *line,
+                        char **product)
+{
+    char *copy = xstrdup(text), *parts[5];
+    int n = 0, rc = 0;
+    uint64_t qty;
+    for (char *p = copy, *save = NULL; n < 5 && (p = strtok_r(p, ":", &save)); p = NULL)
+        parts[n++] = p;
+    if (n < 3 || n > 4 || text[0] == ':' || text[strlen(text) - 1] == ':' ||
+        strstr(text, "::")) {
+        rc = ctl_usage(cmd, "--line: '%s' is not PRODUCT:QTY:UNIT_PRICE[:LINE_COST]", text);
+        goto done;
+    }
+    ledger__order_line__init(line);
+    if ((rc = ctl_parse_uint(cmd, "--line QTY", parts[1], 0, INT64_MAX, &qty)) ||
+        (rc = ctl_parse_money(cmd, "--line UNIT_PRICE", parts[2], &line->unit_price)) ||
+        (n == 4 && (rc = ctl_parse_money(cmd, "--line LINE_COST", parts[3], &line->cost))))
+        goto done;
+    line->qty = (int64_t)qty;
+    *product = xstrdup(parts[0]);
+    line->product = *product;
+done:
+    free(copy);
+    return rc;
+}
+
+/* s_parse - options shared by add and amend; -1 when the command should end
+ * with exit code o->rc. Times wait for s_apply (the zone comes with Hello). */
+static int s_parse(ctl_opts_t *o, s_opts_t *out, int is_add)
+{
+    int c, v;
+    memset(out, 0, sizeof *out);
+    out->lines = xcalloc(o->argc, sizeof *out->lines);
+    out->line_ptrs = xcalloc(o->argc, sizeof *out->line_ptrs);
+    out->products = xcalloc(o->argc, sizeof *out->products);
+    out->arrangers = xcalloc(o->argc, sizeof *out->arrangers);
+    out->arranger_ptrs = xcalloc(o->argc, sizeof *out->arranger_ptrs);
+    while ((c = ctl_opt_next(o)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case OPT_CUSTOMER: out->customer = optarg; break;
+        case OPT_PLACED:   out->placed = optarg; break;
+        case OPT_BRANCH:   out->branch = optarg; break;
+        case OPT_HANDLER:  out->handler = optarg; break;
+        case OPT_CODE:
+            if (!is_add)
+                rc = ctl_usage(o->cmd, "--code: an order's code cannot change");
+            out->code = optarg;
+            break;
+        case OPT_STATUS:
+            rc = ctl_parse_enum(o->cmd, "--status", ctl_statuses, optarg, &out->status);
+            break;
+        case OPT_LINE: {
+            size_t i = out->n_lines;
+            rc = s_parse_line(o->cmd, optarg, &out->lines[i], &out->products[i]);
+            if (rc == 0) {
+                out->line_ptrs[i] = &out->lines[i];
+                out->n_lines++;
+            }
+            break;
+        }
+        case OPT_ARRANGER: {
+            Ledger__PartyRef *p = &out->arrangers[out->n_arrangers];
+            ledger__party_ref__init(p);
+            p->kind = LEDGER__PARTY_KIND__PARTY_STAFF;
+            p->code = optarg;
+            out->arranger_ptrs[out->n_arrangers++] = p;
+            out->set_arrangers = 1;
+            break;
+        }
+        case OPT_NO_ARRANGERS:
+            out->n_arrangers = 0;
+            out->set_arrangers = 1;
+            break;
+        case OPT_CHANNEL_TYPE:
+            rc = ctl_parse_enum(o->cmd, "--channel-type", ctl_channel_types, optarg, &v);
+            out->channel_type = v;
+            out->has_claims = 1;
+            break;
+        case OPT_ASSIST_TYPE:
+            rc = ctl_parse_enum(o->cmd, "--assist-type", ctl_assist_types, optarg, &v);
+            out->assist_type = v;
+            out->has_claims = 1;
+            break;
+        case OPT_CHANNEL:
+            ledger__party_ref__init(&out->channel);
+            rc = ctl_parse_party(o->cmd, "--channel", optarg, &out->channel);
+            out->has_channel = out->has_claims = 1;
+            break;
+        case OPT_SERVICE:
+            ledger__party_ref__init(&out->service);
+            rc = ctl_parse_party(o->cmd, "--service", optarg, &out->service);
+            out->has_service = out->has_claims = 1;
+            break;
+        case OPT_ASSIST:
+            ledger__party_ref__init(&out->assist);
+            rc = ctl_parse_party(o->cmd, "--assist", optarg, &out->assist);
+            out->has_assist = out->has_claims = 1;
+            break;
+        case OPT_SOLUTION:
+            out->solution = optarg;
+            out->has_claims = 1;
+            break;
+        case OPT_WINBACK:
+            out->winback = optarg;
+            out->has_claims = 1;
+            break;
+        default:
+            return -1;
+        }
+        if (rc) {
+            o->rc = rc;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* s_staff_ref - a staff PartyRef, or NULL for "" */
+static Ledger__PartyRef *s_staff_ref(Ledger__PartyRef *ref, const char *code)
+{
+    if (!*code)
+        return NULL;
+    ledger__party_ref__init(ref);
+    ref->kind = LEDGER__PARTY_KIND__PARTY_STAFF;
+    ref->code = (char *)code;
+    return ref;
+}
+
+/* s_apply - the asked changes onto ord; claims is a copy the caller owns */
+static int s_apply(const char *cmd, s_opts_t *o, Ledger__Order *ord,
+                   Ledger__RoleClaims *claims)
+{
+    if (o->customer) ord->customer_code = (char *)o->customer;
+    if (o->code)     ord->code = (char *)o->code;
+    if (o->branch)   ord->branch = (char *)o->branch;
+    if (o->status)   ord->status = o->status;
+    if (o->handler)
+        ord->handler = s_staff_ref(&o->handler_ref, o->handler);
+    if (o->n_lines) {
+        ord->lines = o->line_ptrs;
+        ord->n_lines = o->n_lines;
+    }
+    if (o->set_arrangers) {
+        ord->arrangers = o->arranger_ptrs;
+        ord->n_arrangers = o->n_arrangers;
+    }
+    if (o->placed) {
+        int rc = ctl_parse_time(cmd, "--placed", o->placed, &ord->placed_ms);
+        if (rc)
+            return rc;
+    }
+    if (!o->has_claims)
+        return 0;
+    if (ord->claims)
+        *claims = *ord->claims;
+    if (o->channel_type) claims->channel_type = o->channel_type;
+    if (o->assist_type)  claims->assist_type = o->assist_type;
+    if (o->has_channel)  claims->channel = &o->channel;
+    if (o->has_service)  claims->service = &o->service;
+    if (o->has_assist)   claims->assist = &o->assist;
+    if (o->solution)     claims->solution_id = (char *)o->solution;
+    if (o->winback)
+        claims->winback_staff = s_staff_ref(&o->winback_ref, o->winback);
+    ord->claims = claims;
+    return 0;
+}
+
+/* s_party_json - {kind, code, id}, or null when absent */
+static void s_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p)
+{
+    if (!p) {
+        out_json_null(j, key);
+        return;
+    }
+    out_json_object(j, key);
+    out_json_str(j, "kind", ctl_enum_name(ctl_party_kinds, p->kind));
+    out_json_str(j, "code", p->code);
+    out_json_uint(j, "id", p->id);
+    out_json_end(j);
+}
+
+/* cmd_order_json - an order as a JSON object, money in fen */
+void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
+{
+    out_json_object(j, key);
+    out_json_uint(j, "id", o->id);
+    out_json_str(j, "code", o->code);
+    out_json_uint(j, "customer_id", o->customer_id);
+    out_json_str(j, "customer_code", o->customer_code);
+    out_json_str(j, "branch", o->branch);
+    out_json_array(j, "lines");
+    for (size_t i = 0; i < o->n_lines; i++) {
+        const Ledger__OrderLine *l = o->lines[i];
+        int64_t amount;
+        out_json_object(j, NULL);
+        out_json_str(j, "product", l->product);
+        out_json_int(j, "qty", l->qty);
+        out_json_int(j, "unit_price_fen", l->unit_price);
+        out_json_int(j, "cost_fen", l->cost);
+        if (money_mul(&amount, l->qty, l->unit_price) == 0)
+            out_json_int(j, "amount_fen", amount);
+        else
+            out_json_null(j, "amount_fen");
+        out_json_end(j);
+    }
+    out_json_end(j);
+    out_json_int(j, "amount_fen", o->amount);
+    out_json_int(j, "cost_fen", o->cost);
+    out_json_time(j, "placed", o->placed_ms);
+    out_json_str(j, "status", ctl_enum_name(ctl_statuses, o->status));
+    if (o->claims) {
+        const Ledger__RoleClaims *c = o->claims;
+        out_json_object(j, "claims");
+        out_json_str(j, "channel_type", ctl_enum_name(ctl_channel_types, c->channel_type));
+        s_party_json(j, "channel", c->channel);
+        s_party_json(j, "service", c->service);
+        out_json_str(j, "assist_type", ctl_enum_name(ctl_assist_types, c->assist_type));
+        s_party_json(j, "assist", c->assist);
+        out_json_str(j, "solution_id", c->solution_id);
+        s_party_json(j, "winback_staff", c->winback_staff);
+        out_json_end(j);
+    } else
+        out_json_null(j, "claims");
+    s_party_json(j, "handler", o->handler);
+    out_json_array(j, "arrangers");
+    for (size_t i = 0; i < o->n_arrangers; i++)
+        s_party_json(j, NULL, o->arrangers[i]);
+    out_json_end(j);
+    out_json_uint(j, "version", o->version);
+    out_json_time(j, "created", o->created_ms);
+    out_json_time(j, "updated", o->updated_ms);
+    out_json_end(j);
+}
+
+/* s_party - "staff:S-00001", or "-" */
+static const char *s_party(char *out, size_t n, const Ledger__PartyRef *p)
+{
+    if (!p || !*p->code)
+        return "-";
+    snprintf(out, n, "%s:%s", ctl_enum_name(ctl_party_kinds, p->kind), p->code);
+    return out;
+}
+
+/* s_with_type - "staff staff:S-00001": a claim's type and party */
+static const char *s_with_type(char *out, size_t n, const char *type,
+                               const Ledger__PartyRef *p)
+{
+    char party[128];
+    s_party(party, sizeof party, p);
+    if (!*type && !strcmp(party, "-"))
+        return "-";
+    snprintf(out, n, "%s%s%s", type, *type ? " " : "", strcmp(party, "-") ? party : "");
+    return out;
+}
+
+/* s_show - pairs, then the lines as a table */
+static void s_show(const Ledger__Order *o)
+{
+    char t[32], m[32], a[256], arr[1024] = "";
+    out_pairs_t *p = out_pairs_new();
+    const Ledger__RoleClaims *c = o->claims;
+
+    for (size_t i = 0, len = 0; i < o->n_arrangers && len < sizeof arr; i++)
+        len += snprintf(arr + len, sizeof arr - len, "%s%s", i ? ", " : "",
+                        o->arrangers[i]->code);
+    out_pairs_add(p, "code", "%s", o->code);
+    out_pairs_add(p, "id", "%llu", (unsigned long long)o->id);
+    out_pairs_add(p, "customer", "%s", o->customer_code);
+    out_pairs_add(p, "branch", "%s", o->branch);
+    out_pairs_add(p, "status", "%s", ctl_enum_name(ctl_statuses, o->status));
+    out_pairs_add(p, "placed", "%s", ctl_time(t, sizeof t, o->placed_ms));
+    out_money(m, sizeof m, o->amount);
+    out_pairs_add(p, "amount", "%s", m);
+    out_money(m, sizeof m, o->cost);
+    out_pairs_add(p, "cost", "%s", m);
+    out_pairs_add(p, "handler", "%s", o->handler && *o->handler->code ? o->handler->code : "-");
+    out_pairs_add(p, "arrangers", "%s", *arr ? arr : "-");
+    if (c) {
+        out_pairs_add(p, "channel", "%s", s_with_type(a, sizeof a,
+                      ctl_enum_name(ctl_channel_types, c->channel_type), c->channel));
+        out_pairs_add(p, "service", "%s", s_party(a, sizeof a, c->service));
+        out_pairs_add(p, "assist", "%s", s_with_type(a, sizeof a,
+                      ctl_enum_name(ctl_assist_types, c->assist_type), c->assist));
+        out_pairs_add(p, "solution", "%s", *c->solution_id ? c->solution_id : "-");
+        out_pairs_add(p, "winback", "%s",
+                      c->winback_staff && *c->winback_staff->code ? c->winback_staff->code : "-");
+    }
+    out_pairs_add(p, "version", "%llu", (unsigned long long)o->version);
+    out_pairs_add(p, "created", "%s", ctl_time(t, sizeof t, o->created_ms));
+    out_pairs_add(p, "updated", "%s", ctl_time(t, sizeof t, o->updated_ms));
+    out_pairs_print(p, stdout);
+    out_table_destroy(&p);
+
+    out_table_t *lines = out_table_new(5, "PRODUCT", ">QTY", ">UNIT PRICE", ">AMOUNT",
+                                       ">COST");
+    for (size_t i = 0; i < o->n_lines; i++) {
+        const Ledger__OrderLine *l = o->lines[i];
+        char qty[24], price[32], amount[32] = "overflow", cost[32];
+        int64_t fen;
+        snprintf(qty, sizeof qty, "%lld", (long long)l->qty);
+        out_money(price, sizeof price, l->unit_price);
+        if (money_mul(&fen, l->qty, l->unit_price) == 0)
+            out_money(amount, sizeof amount, fen);
+        out_money(cost, sizeof cost, l->cost);
+        out_table_row(lines, l->product, qty, price, amount, cost);
+    }
+    putchar('\n');
+    out_table_print(lines, stdout);
+    out_table_destroy(&lines);
+}
+
+/* s_add - OrderAdd; the branch defaults to the customer's */
+static int s_add(ctl_t *ctl, int argc, char **argv)
+{
+    ctl_opts_t o = { argc, argv, "order add", s_add_usage, s_options };
+    Ledger__Order ord = LEDGER__ORDER__INIT;
+    Ledger__RoleClaims claims = LEDGER__ROLE_CLAIMS__INIT;
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__OrderAdd req = LEDGER__ORDER_ADD__INIT;
+    Ledger__GetReply *cust = NULL;
+    Ledger__WriteReply *r = NULL;
+    s_opts_t opt;
+    int rc;
+
+    if (s_parse(&o, &opt, 1) < 0) {
+        rc = o.rc;
+        goto done;
+    }
+    if ((rc = ctl_opt_operands(&o, 0, 0, "")))
+        goto done;
+    const char *missing = !opt.customer || !*opt.customer ? "--customer"
+                        : !opt.placed ? "--placed" : opt.n_lines == 0 ? "--line" : NULL;
+    if (missing) {
+        rc = ctl_usage(o.cmd, "%s is required", missing);
+        goto done;
+    }
+    if ((rc = ctl_open(ctl)) || (rc = s_apply(o.cmd, &opt, &ord, &claims)))
+        goto done;
+    if (!opt.branch) {
+        rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_CUSTOMER, opt.customer, &cust);
+        if (rc)
+            goto done;
+        if (cust->record_case == LEDGER__GET_REPLY__RECORD_CUSTOMER)
+            ord.branch = cust->customer->branch;
+    }
+    ctl_meta_write(ctl, &meta);
+    req.meta = &meta;
+    req.order = &ord;
+    rc = ctl_call(ctl, FRAME_ORDER_ADD, &req.base, &ledger__write_reply__descriptor,
+                  (ProtobufCMessage **)&r);
+    if (rc == CTL_OK)
+        ctl_write_reply(ctl, "added", "order", r);
+done:
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    if (cust)
+        protobuf_c_message_free_unpacked(&cust->base, NULL);
+    s_opts_free(&opt);
+    return rc;
+}
+
+/* s_amend - get, change, send back with the version read */
+static int s_amend(ctl_t *ctl, int argc, char **argv)
+{
+    ctl_opts_t o = { argc, argv, "order amend", s_amend_usage, s_options };
+    Ledger__RoleClaims claims = LEDGER__ROLE_CLAIMS__INIT;
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__OrderAmend req = LEDGER__ORDER_AMEND__INIT;
+    Ledger__GetReply *got = NULL;
+    Ledger__WriteReply *r = NULL;
+    s_opts_t opt;
+    int rc;
+
+    if (s_parse(&o, &opt, 0) < 0) {
+        rc = o.rc;
+        goto done;
+    }
+    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
+        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_ORDER, argv[optind], &got)))
+        goto done;
+    if (got->record_case != LEDGER__GET_REPLY__RECORD_ORDER) {
+        fprintf(stderr, "ledgerctl: ledgerd sent no order record for %s\n", argv[optind]);
+        rc = CTL_REJECTED;
+        goto done;
+    }
+    /* A shallow copy: what is not replaced still belongs to the reply. */
+    Ledger__Order ord = *got->order;
+    if ((rc = s_apply(o.cmd, &opt, &ord, &claims)))
+        goto done;
+    ctl_meta_write(ctl, &meta);
+    req.meta = &meta;
+    req.order = &ord;
+    req._expected_version_case = LEDGER__ORDER_AMEND___EXPECTED_VERSION_EXPECTED_VERSION;
+    req.expected_version = got->order->version;
+    rc = ctl_call(ctl, FRAME_ORDER_AMEND, &req.base, &ledger__write_reply__descriptor,
+                  (ProtobufCMessage **)&r);
+    if (rc == CTL_OK)
+        ctl_write_reply(ctl, "amended", "order", r);
+done:
+    if (r)
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    if (got)
+        protobuf_c_message_free_unpacked(&got->base, NULL);
+    s_opts_free(&opt);
+    return rc;
+}
+
+/* s_show_cmd - Get by code */
+static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option opts[] = { CTL_OPTS_END };
+    ctl_opts_t o = { argc, argv, "order show", s_show_usage, opts };
+    Ledger__GetReply *got = NULL;
+    int c, rc;
+
+    while ((c = ctl_opt_next(&o)) != -1)
+        if (c == CTL_OPT_STOP)
+            return o.rc;
+    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
+        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_ORDER, argv[optind], &got)))
+        return rc;
+    if (got->record_case != LEDGER__GET_REPLY__RECORD_ORDER) {
+        fprintf(stderr, "ledgerctl: ledgerd sent no order record for %s\n", argv[optind]);
+        rc = CTL_REJECTED;
+    } else if (ctl->json) {
+        out_json_t j;
+        out_json_init(&j, stdout);
+        cmd_order_json(&j, NULL, got->order);
+    } else
+        s_show(got->order);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    return rc;
+}
+
+typedef struct {
+    ctl_t *ctl;           /* for --json */
+    out_json_t json;      /* the open "orders" array */
+    out_table_t *table;   /* rows for people */
+} s_list_t;
+
+/* s_list_page - one page into the table or the JSON array */
+static void s_list_page(void *arg, const Ledger__ListReply *r)
+{
+    s_list_t *l = arg;
+    for (size_t i = 0; i < r->n_orders; i++) {
+        const Ledger__Order *o = r->orders[i];
+        if (l->ctl->json) {
+            cmd_order_json(&l->json, NULL, o);
+            continue;
+        }
+        char placed[32], lines[24], amount[32], cost[32], version[24];
+        ctl_time(placed, sizeof placed, o->placed_ms);
+        placed[16] = '\0';   /* minutes are enough in a list */
+        snprintf(lines, sizeof lines, "%zu", o->n_lines);
+        out_money(amount, sizeof amount, o->amount);
+        out_money(cost, sizeof cost, o->cost);
+        snprintf(version, sizeof version, "%llu", (unsigned long long)o->version);
+        out_table_row(l->table, o->code, o->customer_code, o->branch, placed,
+                      ctl_enum_name(ctl_statuses, o->status), lines, amount, cost,
+                      o->handler && *o->handler->code ? o->handler->code : "-", version);
+    }
+}
+
+/* s_list - List orders, one page or --all */
+static int s_list(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "customer", required_argument, NULL, OPT_CUSTOMER },
+        { "branch", required_argument, NULL, OPT_BRANCH },
+        { "from", required_argument, NULL, OPT_FROM },
+        { "to", required_argument, NULL, OPT_TO },
+        { "limit", required_argument, NULL, OPT_LIMIT },
+        { "all", no_argument, NULL, OPT_ALL },
+        { "page-token", required_argument, NULL, OPT_TOKEN },
+        CTL_OPTS_END
+    };
+    ctl_opts_t o = { argc, argv, "order list", s_list_usage, opts };
+    Ledger__List req = LEDGER__LIST__INIT;
+    s_list_t l = { .ctl = ctl };
+    char *next = NULL, *buf = NULL;
+    size_t len = 0;
+    FILE *mem = NULL;
+    uint64_t limit = 0;
+    int c, all = 0, rc = CTL_OK;
+
+    req.kind = LEDGER__ENTITY_KIND__ENTITY_ORDER;
+    while ((c = ctl_opt_next(&o)) != -1) {
+        switch (c) {
+        case OPT_CUSTOMER: req.customer_code = optarg; break;
+        case OPT_BRANCH:   req.branch = optarg; break;
+        case OPT_ALL:      all = 1; break;
+        case OPT_FROM:
+            rc = ctl_parse_date(o.cmd, "--from", optarg);
+            req.from_date = optarg;
+            break;
+        case OPT_TO:
+            rc = ctl_parse_date(o.cmd, "--to", optarg);
+            req.to_date = optarg;
+            break;
+        case OPT_LIMIT: rc = ctl_parse_uint(o.cmd, "--limit", optarg, 1, 1000, &limit); break;
+        case OPT_TOKEN: rc = ctl_parse_token(o.cmd, optarg, &req); break;
+        default:        rc = o.rc;
+        }
+        if (rc || c == CTL_OPT_STOP)
+            goto done;
+    }
+    req.limit = (uint32_t)limit;
+    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
+        goto done;
+    if (ctl->json) {
+        /* Held back until the last page is in: an error prints no JSON. */
+        mem = open_memstream(&buf, &len);
+        out_json_init(&l.json, mem);
+        out_json_object(&l.json, NULL);
+        out_json_array(&l.json, "orders");
+    } else
+        l.table = out_table_new(10, "CODE", "CUSTOMER", "BRANCH", "PLACED", "STATUS",
+                                ">LINES", ">AMOUNT", ">COST", "HANDLER", ">VERSION");
+    rc = ctl_list(ctl, &req, all, s_list_page, &l, &next);
+    if (ctl->json) {
+        out_json_end(&l.json);
+        out_json_str(&l.json, "next_page_token", next ? next : "");
+        out_json_end(&l.json);
+        fclose(mem);
+        if (rc == CTL_OK)
+            fwrite(buf, 1, len, stdout);
+    } else if (rc == CTL_OK) {
+        out_table_print(l.table, stdout);
+        if (next && *next)
+            fprintf(stderr, "ledgerctl: more orders follow: use --all, or --page-token %s\n",
+                    next);
+    }
+done:
+    out_table_destroy(&l.table);
+    free(req.page_token.data);
+    free(next);
+    free(buf);
+    return rc;
+}
+
+static const ctl_cmd_t s_cmds[] = {
+    { "add", s_add, "add an order" },
+    { "amend", s_amend, "change an order" },
+    { "show", s_show_cmd, "show one order with its lines" },
+    { "list", s_list, "list orders" },
+    { NULL, NULL, NULL }
+};
+
+/* cmd_order - `ledgerctl order ...` */
+int cmd_order(ctl_t *ctl, int argc, char **argv)
+{
+    return ctl_group(ctl, "order", s_cmds, s_help, argc, argv);
+}

@@ -1,0 +1,384 @@
+/* ctl - the plumbing every ledgerctl command shares: connecting with a
+ * Hello, one request at a time with ledgerd's errors printed verbatim, and
+ * command-line parsing whose every complaint names the option and points at
+ * the command's --help. Commands decide what to send and how to show it. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codec.h"
+#include "ctl.h"
+#include "date.h"
+#include "frame.h"
+#include "money.h"
+#include "xmalloc.h"
+
+const char *const ctl_roles[] = {
+    "", "presale", "aftersale", "group-leader", "supervisor", "responsible",
+    "checker", "finance", "planner", "editor", NULL
+};
+const char *const ctl_statuses[] = {
+    "", "open", "paid", "shipped", "completed", "cancelled", NULL
+};
+const char *const ctl_channel_types[] = {
+    "", "company", "staff", "promotion", "referral", NULL
+};
+const char *const ctl_assist_types[] = {
+    "", "outside", "transfer", "proactive", "solution", NULL
+};
+const char *const ctl_party_kinds[] = { "", "staff", "customer", NULL };
+
+/* ctl_enum_name - table lookup that survives values newer than the table */
+const char *ctl_enum_name(const char *const names[], int v)
+{
+    for (int i = 0; names[i]; i++)
+        if (i == v)
+            return names[i];
+    return "?";
+}
+
+/* ctl_usage - one line on stderr, pointing at the command's help */
+int ctl_usage(const char *cmd, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (cmd && *cmd)
+        fprintf(stderr, "ledgerctl: %s: %s; see 'ledgerctl %s --help'\n", cmd, msg, cmd);
+    else
+        fprintf(stderr, "ledgerctl: %s; see 'ledgerctl --help'\n", msg);
+    return CTL_USAGE;
+}
+
+/* ctl_group - dispatch on the subcommand name */
+int ctl_group(ctl_t *ctl, const char *group, const ctl_cmd_t *cmds,
+              const char *help, int argc, char **argv)
+{
+    if (argc < 2)
+        return ctl_usage(group, "missing subcommand");
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
+        fputs(help, stdout);
+        fputs("\nCommands:\n", stdout);
+        for (const ctl_cmd_t *c = cmds; c->name; c++)
+            printf("  %s %-8s %s\n", group, c->name, c->summary);
+        printf("\nSee 'ledgerctl %s COMMAND --help' for a command's options.\n", group);
+        return CTL_OK;
+    }
+    for (const ctl_cmd_t *c = cmds; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c->run(ctl, argc - 1, argv + 1);
+    return ctl_usage(group, "unknown subcommand '%s'", name);
+}
+
+/* ctl_opt_next - getopt_long with the complaints made uniform */
+int ctl_opt_next(ctl_opts_t *o)
+{
+    if (!o->started) {
+        optind = 0;   /* glibc: a full reset, as each command parses afresh */
+        opterr = 0;
+        o->started = 1;
+    }
+    int c = getopt_long(o->argc, o->argv, ":h", o->opts, NULL);
+    const char *bad = optind > 0 && optind <= o->argc ? o->argv[optind - 1] : "?";
+    switch (c) {
+    case 'h':
+        fputs(o->usage, stdout);
+        o->rc = CTL_OK;
+        return CTL_OPT_STOP;
+    case ':':
+        o->rc = ctl_usage(o->cmd, "option '%s' needs a value", bad);
+        return CTL_OPT_STOP;
+    case '?':
+        if (optopt && optopt != '?')
+            o->rc = ctl_usage(o->cmd, "unknown option '-%c'", optopt);
+        else
+            o->rc = ctl_usage(o->cmd, "unknown option '%s'", bad);
+        return CTL_OPT_STOP;
+    }
+    return c;
+}
+
+/* ctl_opt_operands - operands are what getopt left after the options */
+int ctl_opt_operands(ctl_opts_t *o, int min, int max, const char *names)
+{
+    int n = o->argc - optind;
+    if (n < min)
+        return ctl_usage(o->cmd, "missing %s", names);
+    if (n > max)
+        return ctl_usage(o->cmd, "unexpected argument '%s'", o->argv[optind + max]);
+    return 0;
+}
+
+/* ctl_parse_money - yuan as typed, into fen */
+int ctl_parse_money(const char *cmd, const char *opt, const char *text, int64_t *out)
+{
+    err_t err;
+    if (money_parse(out, text, &err) < 0)
+        return ctl_usage(cmd, "%s: %s", opt, err.msg);   /* the message quotes text */
+    return 0;
+}
+
+/* ctl_parse_time - local time in the ledger's zone (ctl_open set it) */
+int ctl_parse_time(const char *cmd, const char *opt, const char *text, int64_t *out_ms)
+{
+    err_t err;
+    if (date_parse_time(out_ms, text, &err) < 0)
+        return ctl_usage(cmd, "%s: %s", opt, err.msg);
+    return 0;
+}
+
+/* ctl_parse_date - a calendar date, checked before it is sent */
+int ctl_parse_date(const char *cmd, const char *opt, const char *text)
+{
+    err_t err;
+    date_t d;
+    if (date_parse(&d, text, &err) < 0)
+        return ctl_usage(cmd, "%s: %s", opt, err.msg);
+    return 0;
+}
+
+/* ctl_parse_uint - decimal digits only, within min..max */
+int ctl_parse_uint(const char *cmd, const char *opt, const char *text,
+                   uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (!*text || *text < '0' || *text > '9' || *end || errno || v < min || v > max)
+        return ctl_usage(cmd, "%s: '%s' is not a whole number from %llu to %llu",
+                         opt, text, (unsigned long long)min, (unsigned long long)max);
+    *out = v;
+    return 0;
+}
+
+/* ctl_parse_enum - exact names from the table; the message lists them */
+int ctl_parse_enum(const char *cmd, const char *opt, const char *const names[],
+                   const char *text, int *out)
+{
+    char list[256] = "";
+    for (int i = 1; names[i]; i++) {
+        if (!strcmp(names[i], text)) {
+            *out = i;
+            return 0;
+        }
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%s", i > 1 ? "|" : "", names[i]);
+    }
+    return ctl_usage(cmd, "%s: '%s' is not one of %s", opt, text, list);
+}
+
+/* ctl_parse_party - KIND:CODE; the code is left to ledgerd to check */
+int ctl_parse_party(const char *cmd, const char *opt, char *text, Ledger__PartyRef *out)
+{
+    char *colon = strchr(text, ':');
+    if (!colon || !colon[1])
+        return ctl_usage(cmd, "%s: '%s' is not KIND:CODE (staff:S-00001 or customer:C-00001)",
+                         opt, text);
+    *colon = '\0';
+    int kind;
+    int rc = ctl_parse_enum(cmd, opt, ctl_party_kinds, text, &kind);
+    *colon = ':';
+    if (rc)
+        return rc;
+    out->kind = kind;
+    out->code = colon + 1;
+    return 0;
+}
+
+/* s_report - ledgerd's error as "ledgerctl: CODE field: message" */
+static int s_report(ctl_t *ctl, const err_t *err)
+{
+    if (err->code == ERR(TIMEOUT)) {
+        fprintf(stderr, "ledgerctl: no reply from %s within %d ms (is ledgerd running?)\n",
+                ctl->endpoint, ctl->timeout_ms);
+        if (ctl->write_key)
+            fprintf(stderr, "ledgerctl: the write may still be applied; repeat it with "
+                    "--idempotency-key %s to be sure it is applied once\n", ctl->write_key);
+        return CTL_UNREACHABLE;
+    }
+    if (err->field[0])
+        fprintf(stderr, "ledgerctl: %s %s: %s\n", err_code_name(err->code), err->field, err->msg);
+    else
+        fprintf(stderr, "ledgerctl: %s: %s\n", err_code_name(err->code), err->msg);
+    return CTL_REJECTED;
+}
+
+/* ctl_call - client_call with the outcome turned into an exit code */
+int ctl_call(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
+             const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out)
+{
+    err_t err;
+    int rc = client_call(ctl->client, type, req, reply_desc, out, &err);
+    int code = rc < 0 ? s_report(ctl, &err) : CTL_OK;
+    ctl->write_key = NULL;
+    return code;
+}
+
+/* ctl_open - the Hello tells the zone that dates are typed and shown in */
+int ctl_open(ctl_t *ctl)
+{
+    if (ctl->client)
+        return CTL_OK;
+    ctl->client = client_new(ctl->endpoint, ctl->actor, ctl->timeout_ms);
+    if (!ctl->client)
+        return ctl_usage(NULL, "--endpoint: cannot use '%s': %s",
+                         ctl->endpoint, strerror(errno));
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__Hello req = LEDGER__HELLO__INIT;
+    ctl_meta_read(ctl, &meta);
+    req.meta = &meta;
+    int rc = ctl_call(ctl, FRAME_HELLO, &req.base, &ledger__hello_reply__descriptor,
+                      (ProtobufCMessage **)&ctl->hello);
+    if (rc)
+        return rc;
+    if (ctl->hello->protocol_version != FRAME_VERSION)
+        fprintf(stderr, "ledgerctl: warning: ledgerd speaks protocol %u, this ledgerctl %d\n",
+                ctl->hello->protocol_version, FRAME_VERSION);
+    err_t err;
+    if (date_zone_set(ctl->hello->time_zone, &err) < 0) {
+        fprintf(stderr, "ledgerctl: warning: the ledger's time zone %s is not installed "
+                "here (%s); times are in UTC\n", ctl->hello->time_zone, err.msg);
+        date_zone_set("UTC", &err);
+    }
+    return CTL_OK;
+}
+
+/* ctl_close - drops the connection and the Hello */
+void ctl_close(ctl_t *ctl)
+{
+    if (ctl->hello)
+        protobuf_c_message_free_unpacked(&ctl->hello->base, NULL);
+    ctl->hello = NULL;
+    client_destroy(&ctl->client);
+}
+
+/* ctl_meta_read - reads carry no idempotency key */
+void ctl_meta_read(ctl_t *ctl, Ledger__Meta *meta)
+{
+    client_meta(ctl->client, meta, "");
+    ctl->write_key = NULL;
+}
+
+/* ctl_meta_write - remembered so a timeout can say how to retry safely */
+void ctl_meta_write(ctl_t *ctl, Ledger__Meta *meta)
+{
+    client_meta(ctl->client, meta, ctl->idem);
+    ctl->write_key = meta->idempotency_key;
+}
+
+/* ctl_get - one record by code */
+int ctl_get(ctl_t *ctl, Ledger__EntityKind kind, const char *code, Ledger__GetReply **out)
+{
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__Get req = LEDGER__GET__INIT;
+    ctl_meta_read(ctl, &meta);
+    req.meta = &meta;
+    req.kind = kind;
+    req.code = (char *)code;
+    return ctl_call(ctl, FRAME_GET, &req.base, &ledger__get_reply__descriptor,
+                    (ProtobufCMessage **)out);
+}
+
+/* s_hex - bytes as lowercase hex; caller frees */
+static char *s_hex(const uint8_t *data, size_t len)
+{
+    char *out = xmalloc(2 * len + 1);
+    for (size_t i = 0; i < len; i++)
+        sprintf(out + 2 * i, "%02x", data[i]);
+    out[2 * len] = '\0';
+    return out;
+}
+
+/* ctl_list - the page token is copied before its reply is freed */
+int ctl_list(ctl_t *ctl, Ledger__List *req, int all,
+             void (*page)(void *arg, const Ledger__ListReply *r), void *arg,
+             char **next_out)
+{
+    Ledger__Meta meta = LEDGER__META__INIT;
+    ProtobufCBinaryData given = req->page_token;   /* the caller's, restored */
+    uint8_t *token = NULL;
+    int rc;
+
+    ctl_meta_read(ctl, &meta);
+    req->meta = &meta;
+    *next_out = NULL;
+    for (;;) {
+        Ledger__ListReply *r = NULL;
+        rc = ctl_call(ctl, FRAME_LIST, &req->base, &ledger__list_reply__descriptor,
+                      (ProtobufCMessage **)&r);
+        if (rc)
+            break;
+        page(arg, r);
+        size_t n = r->next_page_token.len;
+        if (n == 0 || !all) {
+            *next_out = s_hex(r->next_page_token.data, n);
+            protobuf_c_message_free_unpacked(&r->base, NULL);
+            break;
+        }
+        free(token);
+        token = xmalloc(n);
+        memcpy(token, r->next_page_token.data, n);
+        req->page_token.data = token;
+        req->page_token.len = n;
+        protobuf_c_message_free_unpacked(&r->base, NULL);
+    }
+    free(token);
+    req->page_token = given;
+    req->meta = NULL;
+    return rc;
+}
+
+/* ctl_parse_token - even-length hex, as ctl_list prints it */
+int ctl_parse_token(const char *cmd, const char *text, Ledger__List *req)
+{
+    size_t n = strlen(text);
+    if (n % 2 || strspn(text, "0123456789abcdefABCDEF") != n)
+        return ctl_usage(cmd, "--page-token: '%s' is not a token printed by ledgerctl", text);
+    uint8_t *data = xmalloc(n / 2 + 1);
+    for (size_t i = 0; i < n / 2; i++) {
+        unsigned v;
+        sscanf(text + 2 * i, "%2x", &v);
+        data[i] = (uint8_t)v;
+    }
+    free(req->page_token.data);   /* an earlier --page-token */
+    req->page_token.data = data;
+    req->page_token.len = n / 2;
+    return 0;
+}
+
+/* ctl_write_reply - an amend that changed nothing has seq 0 */
+void ctl_write_reply(ctl_t *ctl, const char *verb, const char *what,
+                     const Ledger__WriteReply *r)
+{
+    if (ctl->json) {
+        out_json_t j;
+        out_json_init(&j, stdout);
+        out_json_object(&j, NULL);
+        out_json_uint(&j, "id", r->id);
+        out_json_str(&j, "code", r->code);
+        out_json_uint(&j, "version", r->version);
+        out_json_uint(&j, "seq", r->seq);
+        out_json_bool(&j, "changed", r->seq != 0);
+        out_json_end(&j);
+    } else if (r->seq == 0)
+        printf("%s %s unchanged (id %llu, version %llu)\n", what, r->code,
+               (unsigned long long)r->id, (unsigned long long)r->version);
+    else
+        printf("%s %s %s (id %llu, version %llu, seq %llu)\n", verb, what, r->code,
+               (unsigned long long)r->id, (unsigned long long)r->version,
+               (unsigned long long)r->seq);
+}
+
+/* ctl_time - "-" for an unset time */
+const char *ctl_time(char *out, size_t n, int64_t ms)
+{
+    if (ms == 0)
+        snprintf(out, n, "-");
+    else
+        out_time(out, n, ms);
+    return out;
+}

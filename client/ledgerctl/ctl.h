@@ -1,0 +1,149 @@
+/* ctl - what every ledgerctl command shares: global options, the connection
+ * to ledgerd (opened with a Hello, which also sets the ledger's time zone),
+ * option parsing with uniform usage errors, printing ledgerd's errors with
+ * the exit codes, and the command-line names of the protocol's enums.
+ * Each cmd_*.c file owns one command group and its output. */
+#ifndef LEDGERCTL_CTL_H
+#define LEDGERCTL_CTL_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include "client.h"
+#include "out.h"
+#include "request.pb-c.h"
+
+enum {
+    CTL_OK = 0,           /* done */
+    CTL_REJECTED = 1,     /* ledgerd answered with an error */
+    CTL_USAGE = 2,        /* bad command line, or input the client can check */
+    CTL_UNREACHABLE = 3   /* no reply within --timeout */
+};
+
+#define CTL_ENDPOINT "tcp://127.0.0.1:7401"   /* --endpoint, env LEDGER_ENDPOINT */
+#define CTL_EVENTS   "tcp://127.0.0.1:7402"   /* --events, env LEDGER_EVENTS */
+#define CTL_TIMEOUT  5000                     /* --timeout, ms */
+
+typedef struct {
+    const char *endpoint;       /* ledgerd's ROUTER */
+    const char *events;         /* ledgerd's PUB */
+    const char *actor;          /* meta.actor */
+    int timeout_ms;             /* per request */
+    int json;                   /* --json: machine output */
+    const char *idem;           /* --idempotency-key, or NULL for a random one */
+    client_t *client;           /* opened by ctl_open */
+    Ledger__HelloReply *hello;  /* ledgerd's answer to the opening Hello */
+    const char *write_key;      /* idempotency key of the write in flight */
+} ctl_t;
+
+/* A command: argv[0] is its own name ("add"); returns an exit code. */
+typedef int (*ctl_run_fn)(ctl_t *ctl, int argc, char **argv);
+
+typedef struct {
+    const char *name;     /* "add" */
+    ctl_run_fn run;       /* does it */
+    const char *summary;  /* one line for the group's --help */
+} ctl_cmd_t;
+
+/* ctl_group - run the subcommand named by argv[1] from cmds (ended by a
+ * NULL name); group --help lists them under help */
+int ctl_group(ctl_t *ctl, const char *group, const ctl_cmd_t *cmds,
+              const char *help, int argc, char **argv);
+
+/* Option parsing: long options only, every command gets --help. */
+#define CTL_OPTS_END { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+#define CTL_OPT_STOP (-2)   /* help printed or usage error: return o.rc */
+
+typedef struct {
+    int argc;                    /* the command's arguments ... */
+    char **argv;                 /* ... argv[0] is its name */
+    const char *cmd;             /* "staff add", for messages */
+    const char *usage;           /* printed by --help */
+    const struct option *opts;   /* ended by CTL_OPTS_END */
+    int rc;                      /* exit code after CTL_OPT_STOP */
+    int started;                 /* getopt has been reset */
+} ctl_opts_t;
+
+/* ctl_opt_next - the next option's val, -1 at the end (operands then start
+ * at argv[optind]), or CTL_OPT_STOP */
+int ctl_opt_next(ctl_opts_t *o);
+
+/* ctl_opt_operands - check the operand count is min..max; names them in the
+ * message ("CODE"); 0 or CTL_USAGE */
+int ctl_opt_operands(ctl_opts_t *o, int min, int max, const char *names);
+
+/* ctl_usage - "ledgerctl: CMD: ...; see 'ledgerctl CMD --help'"; returns CTL_USAGE */
+int ctl_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Value parsers: 0, or CTL_USAGE after naming the option and the value. */
+int ctl_parse_money(const char *cmd, const char *opt, const char *text, int64_t *out);
+int ctl_parse_time(const char *cmd, const char *opt, const char *text, int64_t *out_ms);
+int ctl_parse_date(const char *cmd, const char *opt, const char *text);
+int ctl_parse_uint(const char *cmd, const char *opt, const char *text,
+                   uint64_t min, uint64_t max, uint64_t *out);
+int ctl_parse_enum(const char *cmd, const char *opt, const char *const names[],
+                   const char *text, int *out);
+/* ctl_parse_party - "staff:S-00001" or "customer:C-00001"; code points into text */
+int ctl_parse_party(const char *cmd, const char *opt, char *text, Ledger__PartyRef *out);
+
+/* Enum names as typed and shown; index = enum value, [0] = "" (unset). */
+extern const char *const ctl_roles[];
+extern const char *const ctl_statuses[];
+extern const char *const ctl_channel_types[];
+extern const char *const ctl_assist_types[];
+extern const char *const ctl_party_kinds[];
+
+/* ctl_enum_name - the name of v, "" for 0, "?" if not in the table */
+const char *ctl_enum_name(const char *const names[], int v);
+
+/* ctl_open - connect and say Hello (sets the ledger's zone for dates);
+ * CTL_OK, CTL_UNREACHABLE, CTL_REJECTED or CTL_USAGE (bad endpoint) */
+int ctl_open(ctl_t *ctl);
+void ctl_close(ctl_t *ctl);
+
+/* ctl_meta_read / ctl_meta_write - fill a request's meta; writes carry the
+ * --idempotency-key or a fresh random one */
+void ctl_meta_read(ctl_t *ctl, Ledger__Meta *meta);
+void ctl_meta_write(ctl_t *ctl, Ledger__Meta *meta);
+
+/* ctl_call - one request; on failure prints ledgerd's error or the timeout
+ * and returns the exit code. On CTL_OK caller frees *out with
+ * protobuf_c_message_free_unpacked(*out, NULL). */
+int ctl_call(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
+             const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out);
+
+/* ctl_get - Get one record by code; caller frees *out as above */
+int ctl_get(ctl_t *ctl, Ledger__EntityKind kind, const char *code,
+            Ledger__GetReply **out);
+
+/* ctl_list - send req and print nothing: each page is handed to page(arg,
+ * reply); with all set, follows next_page_token to the end. *next_out gets
+ * the token of a following page as hex ("" if none; caller frees). */
+int ctl_list(ctl_t *ctl, Ledger__List *req, int all,
+             void (*page)(void *arg, const Ledger__ListReply *r), void *arg,
+             char **next_out);
+
+/* ctl_parse_token - --page-token HEX into req's page_token, a buffer the
+ * caller frees with free(req->page_token.data) */
+int ctl_parse_token(const char *cmd, const char *text, Ledger__List *req);
+
+/* ctl_write_reply - print a WriteReply: "added staff S-00001 ..." or JSON */
+void ctl_write_reply(ctl_t *ctl, const char *verb, const char *what,
+                     const Ledger__WriteReply *r);
+
+/* ctl_time - local time for people, "-" when ms is 0; out >= 32 */
+const char *ctl_time(char *out, size_t n, int64_t ms);
+
+/* Records as JSON members (key NULL inside arrays); shared with tail. */
+void cmd_staff_json(out_json_t *j, const char *key, const Ledger__Staff *s);
+void cmd_customer_json(out_json_t *j, const char *key, const Ledger__Customer *c);
+void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o);
+
+/* The command groups. */
+int cmd_status(ctl_t *ctl, int argc, char **argv);
+int cmd_staff(ctl_t *ctl, int argc, char **argv);
+int cmd_customer(ctl_t *ctl, int argc, char **argv);
+int cmd_order(ctl_t *ctl, int argc, char **argv);
+int cmd_tail(ctl_t *ctl, int argc, char **argv);
+int cmd_clock(ctl_t *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,139 @@
+/* ledgerctl - the branch clerk's thin client for ledgerd. Reads the global
+ * options (flag, else environment, else default), then hands the rest of
+ * the command line to one command group (cmd_*.c). Exit codes: 0 ok,
+ * 1 rejected by ledgerd, 2 usage, 3 no reply within --timeout.
+ * Validation beyond what can be checked locally is ledgerd's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ctl.h"
+
+static const char s_usage[] =
+    "usage: ledgerctl [OPTIONS] COMMAND [ARGS]\n"
+    "\n"
+    "The branch office's client for ledgerd.\n"
+    "\n"
+    "Options (before the command):\n"
+    "  --endpoint URL         ledgerd requests (env LEDGER_ENDPOINT; " CTL_ENDPOINT ")\n"
+    "  --events URL           ledgerd events, for tail (env LEDGER_EVENTS; " CTL_EVENTS ")\n"
+    "  --actor NAME           who you are, kept in the audit trail\n"
+    "                         (env LEDGER_ACTOR; default $USER)\n"
+    "  --timeout MS           wait this long for each reply (default 5000)\n"
+    "  --json                 machine output: money in fen (*_fen), times in ms and ISO 8601\n"
+    "  --idempotency-key KEY  key of this invocation's write (default: random); repeat\n"
+    "                         a write with the same key and it is applied once\n"
+    "  --help                 this text\n"
+    "\n"
+    "Commands:\n"
+    "  status      ledgerd's version, time zone, ledger time, last event\n"
+    "  staff       add, amend, show, list staff\n"
+    "  customer    add, amend, show, list customers\n"
+    "  order       add, amend, show, list orders\n"
+    "  tail        print the event log, and follow it\n"
+    "  clock       show the ledger time; set it on a --test-clock ledgerd\n"
+    "\n"
+    "See 'ledgerctl COMMAND --help' for a command's options.\n"
+    "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
+
+static const ctl_cmd_t s_commands[] = {
+    { "status",   cmd_status,   "" },
+    { "staff",    cmd_staff,    "" },
+    { "customer", cmd_customer, "" },
+    { "order",    cmd_order,    "" },
+    { "tail",     cmd_tail,     "" },
+    { "clock",    cmd_clock,    "" },
+    { NULL, NULL, NULL }
+};
+
+enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_ACTOR, OPT_TIMEOUT, OPT_JSON, OPT_IDEM };
+
+/* s_env - an environment variable, or def when unset or empty */
+static const char *s_env(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : def;
+}
+
+/* s_options - global options up to the command name; 0 or an exit code,
+ * with *done set when --help was answered */
+static int s_options(ctl_t *ctl, int argc, char **argv, int *done)
+{
+    static const struct option opts[] = {
+        { "endpoint", required_argument, NULL, OPT_ENDPOINT },
+        { "events", required_argument, NULL, OPT_EVENTS },
+        { "actor", required_argument, NULL, OPT_ACTOR },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "idempotency-key", required_argument, NULL, OPT_IDEM },
+        CTL_OPTS_END
+    };
+    int c, rc;
+    uint64_t v;
+
+    /* "+": stop at the command name; its options are its own. */
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+        const char *bad = argv[optind - 1];
+        switch (c) {
+        case OPT_ENDPOINT: ctl->endpoint = optarg; break;
+        case OPT_EVENTS:   ctl->events = optarg; break;
+        case OPT_ACTOR:    ctl->actor = optarg; break;
+        case OPT_JSON:     ctl->json = 1; break;
+        case OPT_IDEM:     ctl->idem = optarg; break;
+        case OPT_TIMEOUT:
+            if ((rc = ctl_parse_uint(NULL, "--timeout", optarg, 1, 3600000, &v)))
+                return rc;
+            ctl->timeout_ms = (int)v;
+            break;
+        case 'h':
+            fputs(s_usage, stdout);
+            *done = 1;
+            return CTL_OK;
+        case ':':
+            return ctl_usage(NULL, "option '%s' needs a value", bad);
+        default:
+            if (optopt && optopt != '?')
+                return ctl_usage(NULL, "unknown option '-%c'", optopt);
+            return ctl_usage(NULL, "unknown option '%s'", bad);
+        }
+    }
+    if (!*ctl->actor)
+        return ctl_usage(NULL, "--actor: the name must not be empty");
+    if (ctl->idem && !*ctl->idem)
+        return ctl_usage(NULL, "--idempotency-key: the key must not be empty");
+    return CTL_OK;
+}
+
+/* main - options, one command, its exit code */
+int main(int argc, char **argv)
+{
+    ctl_t ctl = {
+        .endpoint = s_env("LEDGER_ENDPOINT", CTL_ENDPOINT),
+        .events = s_env("LEDGER_EVENTS", CTL_EVENTS),
+        .actor = s_env("LEDGER_ACTOR", s_env("USER", "ledgerctl")),
+        .timeout_ms = CTL_TIMEOUT,
+    };
+    int done = 0;
+
+    out_init();
+    int rc = s_options(&ctl, argc, argv, &done);
+    if (rc || done)
+        return rc;
+    if (optind >= argc)
+        return ctl_usage(NULL, "missing command");
+    const char *name = argv[optind];
+    if (!strcmp(name, "help")) {
+        fputs(s_usage, stdout);
+        return CTL_OK;
+    }
+    const ctl_cmd_t *cmd = NULL;
+    for (const ctl_cmd_t *c = s_commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            cmd = c;
+    if (!cmd)
+        return ctl_usage(NULL, "unknown command '%s'", name);
+    rc = cmd->run(&ctl, argc - optind, argv + optind);
+    ctl_close(&ctl);
+    return rc;
+}

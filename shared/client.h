@@ -1,0 +1,31 @@
+/* client - one request, one reply, over a DEALER socket, with a timeout.
+ * Used by ledgerctl, the tests and (later) the worker runtime. */
+#ifndef LEDGER_CLIENT_H
+#define LEDGER_CLIENT_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stdint.h>
+#include "err.h"
+#include "request.pb-c.h"
+
+typedef struct client client_t;
+
+/* client_new - connect to endpoint (tcp://host:port); actor is the declared
+ * name put in every request's meta. Caller frees with client_destroy. */
+client_t *client_new(const char *endpoint, const char *actor, int timeout_ms);
+void client_destroy(client_t **self_p);
+
+/* client_meta - fill meta's actor and idempotency key (idem may be NULL:
+ * a fresh random key is made). The strings live as long as the client. */
+void client_meta(client_t *c, Ledger__Meta *meta, const char *idem);
+
+/* client_call - send req as message type, wait for its reply.
+ * 0: *out is the reply unpacked as reply_desc (caller frees it with
+ *    protobuf_c_message_free_unpacked(*out, NULL)).
+ * -1: err holds the server's error (code, field, message) verbatim, or
+ *    TIMEOUT when no reply came in time, or MALFORMED for a bad reply. */
+int client_call(client_t *c, uint8_t type, const ProtobufCMessage *req,
+                const ProtobufCMessageDescriptor *reply_desc,
+                ProtobufCMessage **out, err_t *err);
+
+#endif

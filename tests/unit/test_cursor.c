@@ -1,0 +1,150 @@
+/* cursor - compare-and-set cursors, state records and results written in
+ * one call; a stale instance is refused; the same result twice is nothing. */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "fixture.h"
+
+static fixture_t f;
+
+static void setup(void)
+{
+    fixture_open(&f, 1);
+    fixture_add_customer(&f, "C-1", "客户", "SH");
+    fixture_add_order(&f, "O-1", "C-1", 1000, 1, 100);
+}
+static void teardown(void) { fixture_close(&f); }
+
+TestSuite(cursor, .init = setup, .fini = teardown);
+
+static int s_write_back(const char *idem, uint64_t expected, uint64_t next, const char *payload,
+                        Ledger__WriteBackReply **out, err_t *err)
+{
+    Ledger__Result res = LEDGER__RESULT__INIT;
+    Ledger__Result *results[] = { &res };
+    res.kind = "attribution.resolved";
+    res.key = "O-1@1";
+    res.entity_id = 1;
+    res.partition_key = 1;
+    res.payload.data = (uint8_t *)payload;
+    res.payload.len = strlen(payload);
+    Ledger__StateRecord st = LEDGER__STATE_RECORD__INIT;
+    Ledger__StateRecord *states[] = { &st };
+    st.key = "customer:1";
+    st.value.data = (uint8_t *)payload;
+    st.value.len = strlen(payload);
+    Ledger__WriteBack req = LEDGER__WRITE_BACK__INIT;
+    req.meta = fixture_meta(idem);
+    req.cursor = "attribution:0/1";
+    req.expected_cursor = expected;
+    req.new_cursor = next;
+    req.results = results;
+    req.n_results = 1;
+    req.state_owner = "attribution:0/1";
+    req.states = states;
+    req.n_states = 1;
+    return fixture_call(&f, FRAME_WRITE_BACK, &req.base, &ledger__write_back_reply__descriptor,
+                        (ProtobufCMessage **)out, err);
+}
+
+static uint64_t s_cursor(void)
+{
+    Ledger__CursorGet req = LEDGER__CURSOR_GET__INIT;
+    req.meta = fixture_meta(NULL);
+    req.name = "attribution:0/1";
+    ProtobufCMessage *out;
+    err_t err;
+    cr_assert_eq(fixture_call(&f, FRAME_CURSOR_GET, &req.base, &ledger__cursor_reply__descriptor,
+                              &out, &err), 0);
+    uint64_t seq = ((Ledger__CursorReply *)out)->seq;
+    protobuf_c_message_free_unpacked(out, NULL);
+    return seq;
+}
+
+Test(cursor, write_back_moves_cursor_state_and_results_together)
+{
+    cr_assert_eq(s_cursor(), 0, "a new cursor starts at 0");
+    Ledger__WriteBackReply *w;
+    err_t err;
+    cr_assert_eq(s_write_back("wb-1", 0, 2, "channel=S-1", &w, &err), 0, "%s %s", err.field, err.msg);
+    cr_assert_eq(w->cursor, 2);
+    cr_assert_eq(w->results_changed, 1);
+    ledger__write_back_reply__free_unpacked(w, NULL);
+    cr_assert_eq(s_cursor(), 2);
+    cr_assert_eq(fixture_last_seq(&f), 3, "the result is an event");
+
+    Ledger__StateGet sg = LEDGER__STATE_GET__INIT;
+    char *keys[] = { "customer:1", "customer:2" };
+    sg.meta = fixture_meta(NULL);
+    sg.owner = "attribution:0/1";
+    sg.keys = keys;
+    sg.n_keys = 2;
+    ProtobufCMessage *out;
+    cr_assert_eq(fixture_call(&f, FRAME_STATE_GET, &sg.base, &ledger__state_reply__descriptor,
+                              &out, &err), 0);
+    Ledger__StateReply *s = (void *)out;
+    cr_assert_eq(s->n_records, 2);
+    cr_assert(s->records[0]->found);
+    cr_assert_eq(s->records[0]->value.len, strlen("channel=S-1"));
+    cr_assert_not(s->records[1]->found);
+    protobuf_c_message_free_unpacked(out, NULL);
+}
+
+Test(cursor, a_stale_instance_is_refused_and_writes_nothing)
+{
+    Ledger__WriteBackReply *w;
+    err_t err;
+    cr_assert_eq(s_write_back("a-1", 0, 2, "x", &w, &err), 0);
+    ledger__write_back_reply__free_unpacked(w, NULL);
+    uint64_t seq = fixture_last_seq(&f);
+    /* A second instance that also read cursor 0 tries to write. */
+    cr_assert_eq(s_write_back("b-1", 0, 2, "y", &w, &err), -1);
+    cr_assert_eq(err.code, ERR(CONFLICT), "got %s", err_code_name(err.code));
+    cr_assert_str_eq(err.field, "expected_cursor");
+    cr_assert_eq(fixture_last_seq(&f), seq);
+    cr_assert_eq(s_cursor(), 2);
+}
+
+Test(cursor, the_same_result_twice_changes_nothing)
+{
+    Ledger__WriteBackReply *w;
+    err_t err;
+    cr_assert_eq(s_write_back("r-1", 0, 1, "same", &w, &err), 0);
+    ledger__write_back_reply__free_unpacked(w, NULL);
+    uint64_t seq = fixture_last_seq(&f);
+    cr_assert_eq(s_write_back("r-2", 1, 2, "same", &w, &err), 0);
+    cr_assert_eq(w->results_changed, 0);
+    cr_assert_eq(w->results_unchanged, 1);
+    ledger__write_back_reply__free_unpacked(w, NULL);
+    cr_assert_eq(fixture_last_seq(&f), seq, "an unchanged result emitted an event");
+    cr_assert_eq(s_cursor(), 2, "the cursor still moves");
+}
+
+Test(cursor, a_cursor_cannot_pass_the_end_of_the_log_or_go_back)
+{
+    Ledger__WriteBackReply *w;
+    err_t err;
+    cr_assert_eq(s_write_back("e-1", 0, 99, "x", &w, &err), -1);
+    cr_assert_eq(err.code, ERR(OUT_OF_RANGE));
+    cr_assert_str_eq(err.field, "new_cursor");
+    cr_assert_eq(s_write_back("e-2", 0, 2, "x", &w, &err), 0);
+    ledger__write_back_reply__free_unpacked(w, NULL);
+    cr_assert_eq(s_write_back("e-3", 2, 1, "x", &w, &err), -1);
+    cr_assert_str_eq(err.field, "new_cursor");
+}
+
+Test(cursor, a_worker_cannot_write_the_ledgers_own_kinds)
+{
+    Ledger__Result res = LEDGER__RESULT__INIT;
+    Ledger__Result *results[] = { &res };
+    res.kind = "order.created";
+    res.key = "forged";
+    Ledger__WriteBack req = LEDGER__WRITE_BACK__INIT;
+    req.meta = fixture_meta("forge");
+    req.cursor = "attribution:0/1";
+    req.results = results;
+    req.n_results = 1;
+    err_t err;
+    cr_assert_eq(fixture_call(&f, FRAME_WRITE_BACK, &req.base, NULL, NULL, &err), -1);
+    cr_assert_eq(err.code, ERR(INVALID));
+    cr_assert_str_eq(err.field, "results[0].kind");
+}
