@@ -375,7 +375,7 @@ static int s_kind_of(Ledger__EntityKind k, entity_kind_t *out, err_t *err)
 int entity_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
     const Ledger__Get *r = (const void *)req;
-    entity_kind_t kind;
+    entity_kind_t kind = KIND_STAFF;
     if (s_kind_of(r->kind, &kind, err) < 0)
         return -1;
     ProtobufCMessage *m = s_find(a, kind, r->id, r->code, err);
@@ -485,7 +485,7 @@ static const char *s_branch_of(entity_kind_t kind, const ProtobufCMessage *m)
 int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
     const Ledger__List *r = (const void *)req;
-    entity_kind_t kind;
+    entity_kind_t kind = KIND_STAFF;
     list_plan_t p;
     uint64_t customer_id;
     int64_t from, to;

@@ -177,7 +177,8 @@ Test(entity, list_pages_never_repeat_or_skip)
             cr_assert_str_eq(l->staff[i]->code, code, "page %d: got %s, want %s", pages,
                              l->staff[i]->code, code);
         }
-        memcpy(token, l->next_page_token.data, l->next_page_token.len);
+        if (l->next_page_token.len)
+            memcpy(token, l->next_page_token.data, l->next_page_token.len);
         req.page_token.data = token;
         req.page_token.len = l->next_page_token.len;
         pages++;
