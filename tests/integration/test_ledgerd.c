@@ -299,3 +299,68 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
                 n_acked, ROUNDS, (unsigned long long)last);
     zmq_close(d);
 }
+
+Test(ledgerd, a_client_that_never_reads_its_replies_does_not_block_others)
+{
+    void *slow = s_dealer(srv.listen);
+    int hwm = 1;
+    zmq_setsockopt(slow, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    Ledger__Meta meta = s_meta("");
+    Ledger__Replay rp = LEDGER__REPLAY__INIT;
+    rp.meta = &meta;
+    for (int i = 0; i < 20000; i++)   /* replies it will never read */
+        s_send(slow, FRAME_REPLAY, i, &rp.base);
+
+    void *d = s_dealer(srv.listen);
+    Ledger__Hello hello = LEDGER__HELLO__INIT;
+    hello.meta = &meta;
+    uint64_t id;
+    uint8_t *body;
+    size_t len;
+    for (int i = 0; i < 10; i++) {
+        s_send(d, FRAME_HELLO, 1000 + i, &hello.base);
+        cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY,
+                     "hello %d not answered beside a stalled client", i);
+        cr_assert_eq(id, 1000 + (uint64_t)i);
+        free(body);
+    }
+    zmq_close(slow);
+    zmq_close(d);
+}
+
+Test(ledgerd, settings_come_from_a_config_file_and_flags_win)
+{
+    server_stop(&srv);
+    char path[300];
+    snprintf(path, sizeof path, "%s/ledgerd.conf", srv.dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "# a comment\ntime-zone = Asia/Urumqi\nidem-days = 7\n\nclock-interval = 5\n");
+    fclose(f);
+    snprintf(srv.args, sizeof srv.args, "--config %s --test-clock", path);
+    server_restart(&srv);
+    void *d = s_dealer(srv.listen);
+    Ledger__Meta meta = s_meta("");
+    Ledger__Hello hello = LEDGER__HELLO__INIT;
+    hello.meta = &meta;
+    s_send(d, FRAME_HELLO, 1, &hello.base);
+    uint64_t id;
+    uint8_t *body;
+    size_t len;
+    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
+    Ledger__HelloReply *h = ledger__hello_reply__unpack(NULL, len, body);
+    cr_assert_str_eq(h->time_zone, "Asia/Urumqi", "the file's zone is served");
+    cr_assert(h->test_clock, "the flag beside the file applies");
+    ledger__hello_reply__free_unpacked(h, NULL);
+    free(body);
+    zmq_close(d);
+
+    /* A bad line is a usage error naming FILE:LINE. */
+    f = fopen(path, "w");
+    fprintf(f, "time-zone = Asia/Shanghai\nno equals sign here\n");
+    fclose(f);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "%s --config %s --data %s/other >/dev/null 2>&1", LEDGERD_BIN, path,
+             srv.dir);
+    int rc = system(cmd);
+    cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 2, "bad config: status %d", rc);
+}
