@@ -6,6 +6,7 @@
 #include "codec.h"
 #include "date.h"
 #include "fixture.h"
+#include "log.h"
 
 void fixture_open(fixture_t *f, int test_clock)
 {
@@ -17,6 +18,7 @@ void fixture_open(fixture_t *f, int test_clock)
                           .batch_us = 2000, .quiet = 1 };
     strcpy(f->opt.time_zone, "Asia/Shanghai");
     strcpy(f->opt.data_dir, f->dir);
+    log_quiet(1);
     err_t err;
     cr_assert_eq(date_zone_set("Asia/Shanghai", &err), 0, "zone: %s", err.msg);
     f->store = store_open(f->dir, f->opt.map_size, f->opt.map_max);

@@ -58,3 +58,38 @@ Test(store, the_map_grows_when_full_and_nothing_is_lost)
     mdb_txn_abort(txn);
     fixture_close(&f);
 }
+
+Test(store, a_full_map_that_cannot_grow_refuses_writes_and_keeps_serving)
+{
+    fixture_t f;
+    fixture_open(&f, 1);
+    f.store->map_max = f.store->map_size;   /* 1 MiB, and no more */
+    char code[16], idem[16];
+    err_t err = { 0 };
+    int i, rc = 0;
+    for (i = 1; i <= 5000 && rc == 0; i++) {
+        snprintf(code, sizeof code, "C-%d", i);
+        snprintf(idem, sizeof idem, "k%d", i);
+        Ledger__Customer c = LEDGER__CUSTOMER__INIT;
+        c.code = code;
+        c.name = "一个名字比较长的客户，为了更快地填满存储空间";
+        c.branch = "SH";
+        Ledger__CustomerAdd req = LEDGER__CUSTOMER_ADD__INIT;
+        req.meta = fixture_meta(idem);
+        req.customer = &c;
+        rc = fixture_call(&f, FRAME_CUSTOMER_ADD, &req.base, NULL, NULL, &err);
+    }
+    cr_assert_eq(rc, -1, "1 MiB never filled");
+    cr_assert_eq(err.code, ERR(STORAGE_FULL), "got %s: %s", err_code_name(err.code), err.msg);
+    uint64_t seq = fixture_last_seq(&f);
+    cr_assert_eq(seq, (uint64_t)i - 2, "every write before the full one is there");
+    Ledger__Hello hello = LEDGER__HELLO__INIT;
+    hello.meta = fixture_meta(NULL);
+    cr_assert_eq(fixture_call(&f, FRAME_HELLO, &hello.base, NULL, NULL, &err), 0,
+                 "reads still answered");
+    /* Space returns (a larger --map-max-mib): writes go through again. */
+    f.store->map_max = (size_t)1 << 30;
+    fixture_add_customer(&f, "C-after", "客户", "SH");
+    cr_assert_eq(fixture_last_seq(&f), seq + 1);
+    fixture_close(&f);
+}
