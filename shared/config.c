@@ -35,7 +35,8 @@ static void s_located(err_t *err, const char *where)
     } else {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);
-        snprintf(err->msg, sizeof err->msg, "%s: %s", where, msg);
+        if (snprintf(err->msg, sizeof err->msg, "%s: %s", where, msg) >= (int)sizeof err->msg)
+            memcpy(err->msg + sizeof err->msg - 4, "...", 4);   /* cut short: say so */
     }
 }
 

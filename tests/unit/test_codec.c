@@ -16,70 +16,77 @@ typedef struct {
     size_t n;
 } wire_t;
 
-static void w_raw(wire_t *w, const void *p, size_t n)
+/* s_put_raw - append n bytes */
+static void s_put_raw(wire_t *w, const void *p, size_t n)
 {
     cr_assert_leq(w->n + n, sizeof w->b, "wire buffer overflow");
     memcpy(w->b + w->n, p, n);
     w->n += n;
 }
 
-static void w_varint(wire_t *w, uint64_t v)
+/* s_put_varint - append a base-128 varint */
+static void s_put_varint(wire_t *w, uint64_t v)
 {
     do {
         uint8_t b = (v & 0x7F) | (v > 0x7F ? 0x80 : 0);
-        w_raw(w, &b, 1);
+        s_put_raw(w, &b, 1);
         v >>= 7;
     } while (v);
 }
 
-static void w_tag(wire_t *w, unsigned field, unsigned wire)
+/* s_put_tag - append a field key: number and wire type */
+static void s_put_tag(wire_t *w, unsigned field, unsigned wire)
 {
-    w_varint(w, (uint64_t)field << 3 | wire);
+    s_put_varint(w, (uint64_t)field << 3 | wire);
 }
 
-static void w_uint(wire_t *w, unsigned field, uint64_t v)
+/* s_put_uint - append a varint field */
+static void s_put_uint(wire_t *w, unsigned field, uint64_t v)
 {
-    w_tag(w, field, 0);
-    w_varint(w, v);
+    s_put_tag(w, field, 0);
+    s_put_varint(w, v);
 }
 
-static void w_bytes(wire_t *w, unsigned field, const void *p, size_t n)
+/* s_put_bytes - append a length-delimited field */
+static void s_put_bytes(wire_t *w, unsigned field, const void *p, size_t n)
 {
-    w_tag(w, field, 2);
-    w_varint(w, n);
-    w_raw(w, p, n);
+    s_put_tag(w, field, 2);
+    s_put_varint(w, n);
+    s_put_raw(w, p, n);
 }
 
-static void w_str(wire_t *w, unsigned field, const char *s)
+/* s_put_str - append a length-delimited field from a C string */
+static void s_put_str(wire_t *w, unsigned field, const char *s)
 {
-    w_bytes(w, field, s, strlen(s));
+    s_put_bytes(w, field, s, strlen(s));
 }
 
-static void w_msg(wire_t *w, unsigned field, const wire_t *sub)
+/* s_put_msg - append a submessage field */
+static void s_put_msg(wire_t *w, unsigned field, const wire_t *sub)
 {
-    w_bytes(w, field, sub->b, sub->n);
+    s_put_bytes(w, field, sub->b, sub->n);
 }
 
 /* s_meta - a valid Meta into field 1 */
 static void s_meta(wire_t *w)
 {
     wire_t m = { .n = 0 };
-    w_str(&m, 1, "tester");
-    w_str(&m, 2, "idem-1");
-    w_msg(w, 1, &m);
+    s_put_str(&m, 1, "tester");
+    s_put_str(&m, 2, "idem-1");
+    s_put_msg(w, 1, &m);
 }
 
 /* s_staff_add - StaffAdd{meta, staff{code, name, roles...}} from raw role bytes */
 static void s_staff_add(wire_t *w, const void *name, size_t name_len, const wire_t *roles)
 {
     wire_t st = { .n = 0 };
-    w_str(&st, 2, "S-1");
-    w_bytes(&st, 3, name, name_len);
-    w_str(&st, 4, "SH01");
+    s_put_str(&st, 2, "S-1");
+    s_put_bytes(&st, 3, name, name_len);
+    s_put_str(&st, 4, "SH01");
     if (roles)
-        w_raw(&st, roles->b, roles->n);
+        s_put_raw(&st, roles->b, roles->n);
     s_meta(w);
-    w_msg(w, 2, &st);
+    s_put_msg(w, 2, &st);
 }
 
 /* s_refused - codec_unpack refuses buf with code and exactly field */
@@ -189,12 +196,12 @@ Test(codec, names_invalid_utf8_in_the_third_lines_product)
     static const char *products[] = { "P-0", "P-1", "P\xC0\x80" };  /* overlong NUL */
     for (size_t i = 0; i < N(products); i++) {
         wire_t line = { .n = 0 };
-        w_str(&line, 1, products[i]);
-        w_uint(&line, 2, 1);
-        w_msg(&order, 6, &line);
+        s_put_str(&line, 1, products[i]);
+        s_put_uint(&line, 2, 1);
+        s_put_msg(&order, 6, &line);
     }
     s_meta(&w);
-    w_msg(&w, 2, &order);
+    s_put_msg(&w, 2, &order);
     s_refused(&ledger__order_add__descriptor, &w, ERR(BAD_TEXT), "order.lines[2].product",
               "overlong C0 80 in lines[2].product");
 }
@@ -210,9 +217,9 @@ Test(codec, names_a_nul_byte_in_the_staff_name)
 Test(codec, names_invalid_text_in_meta)
 {
     wire_t m = { .n = 0 }, w = { .n = 0 };
-    w_str(&m, 1, "ok");
-    w_bytes(&m, 2, "\xED\xA0\x80", 3);  /* a surrogate */
-    w_msg(&w, 1, &m);
+    s_put_str(&m, 1, "ok");
+    s_put_bytes(&m, 2, "\xED\xA0\x80", 3);  /* a surrogate */
+    s_put_msg(&w, 1, &m);
     s_refused(&ledger__staff_add__descriptor, &w, ERR(BAD_TEXT), "meta.idempotency_key",
               "surrogate in meta.idempotency_key");
 }
@@ -220,9 +227,9 @@ Test(codec, names_invalid_text_in_meta)
 Test(codec, names_an_undefined_role_sent_unpacked)
 {
     wire_t roles = { .n = 0 }, w = { .n = 0 };
-    w_uint(&roles, 6, LEDGER__STAFF_ROLE__PRESALE);
-    w_uint(&roles, 6, LEDGER__STAFF_ROLE__EDITOR);
-    w_uint(&roles, 6, 42);
+    s_put_uint(&roles, 6, LEDGER__STAFF_ROLE__PRESALE);
+    s_put_uint(&roles, 6, LEDGER__STAFF_ROLE__EDITOR);
+    s_put_uint(&roles, 6, 42);
     s_staff_add(&w, "Li", 2, &roles);
     s_refused(&ledger__staff_add__descriptor, &w, ERR(BAD_ENUM), "staff.roles[2]",
               "unpacked roles [1, 9, 42]");
@@ -231,10 +238,10 @@ Test(codec, names_an_undefined_role_sent_unpacked)
 Test(codec, names_an_undefined_role_sent_packed_by_its_element_index)
 {
     wire_t packed = { .n = 0 }, roles = { .n = 0 }, w = { .n = 0 };
-    w_varint(&packed, LEDGER__STAFF_ROLE__PRESALE);
-    w_varint(&packed, LEDGER__STAFF_ROLE__EDITOR);
-    w_varint(&packed, 42);
-    w_msg(&roles, 6, &packed);
+    s_put_varint(&packed, LEDGER__STAFF_ROLE__PRESALE);
+    s_put_varint(&packed, LEDGER__STAFF_ROLE__EDITOR);
+    s_put_varint(&packed, 42);
+    s_put_msg(&roles, 6, &packed);
     s_staff_add(&w, "Li", 2, &roles);
     s_refused(&ledger__staff_add__descriptor, &w, ERR(BAD_ENUM), "staff.roles[2]",
               "packed roles [1, 9, 42]");
@@ -244,13 +251,13 @@ Test(codec, counts_role_indexes_across_packed_and_unpacked_runs)
 {
     /* [1, 2] packed, then 3 unpacked, then [4, -1] packed: -1 is element 4 */
     wire_t p1 = { .n = 0 }, p2 = { .n = 0 }, roles = { .n = 0 }, w = { .n = 0 };
-    w_varint(&p1, 1);
-    w_varint(&p1, 2);
-    w_msg(&roles, 6, &p1);
-    w_uint(&roles, 6, 3);
-    w_varint(&p2, 4);
-    w_varint(&p2, UINT64_MAX);  /* -1 as an int32 enum: ten bytes */
-    w_msg(&roles, 6, &p2);
+    s_put_varint(&p1, 1);
+    s_put_varint(&p1, 2);
+    s_put_msg(&roles, 6, &p1);
+    s_put_uint(&roles, 6, 3);
+    s_put_varint(&p2, 4);
+    s_put_varint(&p2, UINT64_MAX);  /* -1 as an int32 enum: ten bytes */
+    s_put_msg(&roles, 6, &p2);
     s_staff_add(&w, "Li", 2, &roles);
     s_refused(&ledger__staff_add__descriptor, &w, ERR(BAD_ENUM), "staff.roles[4]",
               "roles [1, 2] 3 [4, -1]");
@@ -259,10 +266,10 @@ Test(codec, counts_role_indexes_across_packed_and_unpacked_runs)
 Test(codec, accepts_defined_roles_packed_and_unpacked_together)
 {
     wire_t packed = { .n = 0 }, roles = { .n = 0 }, w = { .n = 0 };
-    w_varint(&packed, 1);
-    w_varint(&packed, 2);
-    w_msg(&roles, 6, &packed);
-    w_uint(&roles, 6, 9);
+    s_put_varint(&packed, 1);
+    s_put_varint(&packed, 2);
+    s_put_msg(&roles, 6, &packed);
+    s_put_uint(&roles, 6, 9);
     s_staff_add(&w, "Li", 2, &roles);
     err_t err = { 0 };
     Ledger__StaffAdd *got =
@@ -277,7 +284,7 @@ Test(codec, names_an_undefined_singular_enum)
 {
     wire_t w = { .n = 0 };
     s_meta(&w);
-    w_uint(&w, 2, 99);  /* Get.kind */
+    s_put_uint(&w, 2, 99);  /* Get.kind */
     s_refused(&ledger__get__descriptor, &w, ERR(BAD_ENUM), "kind", "Get.kind = 99");
 }
 
@@ -301,20 +308,20 @@ Test(codec, refuses_truncated_messages_as_malformed)
 Test(codec, refuses_a_truncated_varint_and_bad_wire_types)
 {
     wire_t w = { .n = 0 };
-    w_tag(&w, 2, 0);
-    w_raw(&w, "\x80", 1);  /* varint continues past the end */
+    s_put_tag(&w, 2, 0);
+    s_put_raw(&w, "\x80", 1);  /* varint continues past the end */
     s_refused(&ledger__get__descriptor, &w, ERR(MALFORMED), "kind", "truncated varint");
 
     wire_t g = { .n = 0 };
-    w_tag(&g, 2, 3);      /* start group: not used */
+    s_put_tag(&g, 2, 3);      /* start group: not used */
     s_refused(&ledger__get__descriptor, &g, ERR(MALFORMED), "kind", "wire type 3");
 
     wire_t z = { .n = 0 };
-    w_uint(&z, 0, 1);     /* field number 0 */
+    s_put_uint(&z, 0, 1);     /* field number 0 */
     s_refused(&ledger__get__descriptor, &z, ERR(MALFORMED), "", "field 0");
 
     wire_t mismatch = { .n = 0 };
-    w_uint(&mismatch, 4, 5);  /* Get.code is a string, sent as a number */
+    s_put_uint(&mismatch, 4, 5);  /* Get.code is a string, sent as a number */
     s_refused(&ledger__get__descriptor, &mismatch, ERR(MALFORMED), "",
               "string field sent as a varint");
 }
@@ -322,16 +329,16 @@ Test(codec, refuses_a_truncated_varint_and_bad_wire_types)
 Test(codec, accepts_unknown_fields)
 {
     wire_t st = { .n = 0 }, w = { .n = 0 };
-    w_str(&st, 3, "Li");
-    w_uint(&st, 99, 12345);
-    w_bytes(&st, 100, "\xFF\x00\xFE", 3);   /* not text: unknown, so not checked */
-    w_tag(&st, 101, 1);
-    w_raw(&st, "12345678", 8);
-    w_tag(&st, 102, 5);
-    w_raw(&st, "1234", 4);
+    s_put_str(&st, 3, "Li");
+    s_put_uint(&st, 99, 12345);
+    s_put_bytes(&st, 100, "\xFF\x00\xFE", 3);   /* not text: unknown, so not checked */
+    s_put_tag(&st, 101, 1);
+    s_put_raw(&st, "12345678", 8);
+    s_put_tag(&st, 102, 5);
+    s_put_raw(&st, "1234", 4);
     s_meta(&w);
-    w_msg(&w, 2, &st);
-    w_uint(&w, 536870911, 1);             /* the largest field number */
+    s_put_msg(&w, 2, &st);
+    s_put_uint(&w, 536870911, 1);             /* the largest field number */
     err_t err = { 0 };
     Ledger__StaffAdd *got =
         (Ledger__StaffAdd *)codec_unpack(&ledger__staff_add__descriptor, w.b, w.n, &err);

@@ -28,6 +28,7 @@ static const char *s_write(const char *text, size_t len)
     return s_path;
 }
 
+/* s_cleanup - remove the test's file */
 static void s_cleanup(void)
 {
     if (s_path[0])
@@ -175,4 +176,20 @@ Test(config, keeps_the_callbacks_field_and_puts_file_and_line_in_the_message)
                  err_code_name(err.code));
     cr_assert_str_eq(err.field, "max", "field: got \"%s\", want \"max\"", err.field);
     cr_assert_str_eq(err.msg, want, "message: got \"%s\", want \"%s\"", err.msg, want);
+}
+
+Test(config, marks_a_message_cut_short_by_file_and_line)
+{
+    seen_t s = { .fail_key = "max", .fail_field = "max" };
+    err_t err = { 0 };
+    /* a 240-byte value makes the callback's message nearly fill err.msg */
+    char long_text[300];
+    snprintf(long_text, sizeof long_text, "max = %0240d\n", 1);
+    cr_assert_eq(config_read(s_write(long_text, strlen(long_text)), s_set, &s, &err), -1,
+                 "the callback's refusal was lost");
+    size_t n = strlen(err.msg);
+    cr_assert_eq(n, sizeof err.msg - 1, "message length: got %zu, want %zu", n,
+                 sizeof err.msg - 1);
+    cr_assert_str_eq(err.msg + n - 3, "...", "a cut message should end in \"...\": \"%s\"",
+                     err.msg + n - 10);
 }
