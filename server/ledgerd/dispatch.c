@@ -194,14 +194,16 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
             goto done;
         }
     }
-    int rc = mdb_txn_begin(d->store->env, parent, 0, &child);
+    /* A read changes nothing, so it needs no nested transaction of its own
+     * (LMDB allocates a dirty-page list of 2 MiB for every nested one). */
+    int rc = h->write ? mdb_txn_begin(d->store->env, parent, 0, &child) : 0;
     if (rc) {
         store_error(d->store, rc, "begin", &err);
         goto fail;
     }
     store_counters_t saved = a->counters;
     size_t mark = a->n_events;
-    a->txn = child;
+    a->txn = h->write ? child : parent;
     a->actor = meta->actor;
     free(a->reply);
     a->reply = NULL;
@@ -211,9 +213,9 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
     if (rc == 0 && h->write)
         rc = idem_record(a, meta->actor, meta->idempotency_key, hash, hdr.type | FRAME_REPLY,
                          &err);
-    if (rc == 0 && (rc = mdb_txn_commit(child)) != 0)
+    if (child && rc == 0 && (rc = mdb_txn_commit(child)) != 0)
         rc = store_error(d->store, rc, "commit", &err);
-    else if (rc < 0)
+    else if (child && rc < 0)
         mdb_txn_abort(child);
     child = NULL;
     a->txn = parent;
