@@ -18,16 +18,6 @@
 #define STATE_VALUE_MAX (1u << 20)
 #define WRITE_BACK_ITEMS_MAX 10000
 
-/* s_join - "a" NUL "b" into out; returns length */
-static size_t s_join(uint8_t *out, const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    memcpy(out, a, na);
-    out[na] = 0;
-    memcpy(out + na + 1, b, nb);
-    return na + 1 + nb;
-}
-
 static uint64_t s_cursor_value(apply_t *a, const char *name)
 {
     MDB_val v;
@@ -65,7 +55,7 @@ int cursor_state_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
         if ((rc = validate_text(r->keys[i], field, 1, 128, err)) < 0)
             break;
         uint8_t key[64 + 1 + 128];
-        size_t klen = s_join(key, r->owner, r->keys[i]);
+        size_t klen = store_pair_key(key, r->owner, r->keys[i]);
         MDB_val v;
         ledger__state_record__init(&recs[i]);
         recs[i].key = r->keys[i];
@@ -121,7 +111,7 @@ static int s_result(apply_t *a, Ledger__Result *res, const char *owner, size_t i
         return err_set(err, ERR(OUT_OF_RANGE), field, "a result payload has at most 1 MiB");
 
     uint8_t key[48 + 1 + 128];
-    size_t klen = s_join(key, res->kind, res->key);
+    size_t klen = store_pair_key(key, res->kind, res->key);
     MDB_val v;
     uint64_t version = 1;
     if (store_get(a->txn, a->store->results, key, klen, &v, NULL) == 0) {
@@ -195,7 +185,7 @@ int cursor_write_back(apply_t *a, const ProtobufCMessage *req, err_t *err)
         if (st->value.len > STATE_VALUE_MAX)
             return err_set(err, ERR(OUT_OF_RANGE), field, "a state value has at most 1 MiB");
         uint8_t key[64 + 1 + 128];
-        size_t klen = s_join(key, r->state_owner, st->key);
+        size_t klen = store_pair_key(key, r->state_owner, st->key);
         int rc = st->delete_
             ? store_del(a->txn, a->store->state, key, klen, err)
             : store_put(a->store, a->txn, a->store->state, key, klen, st->value.data,

@@ -13,15 +13,6 @@
 
 #define DAY_MS (24LL * 3600 * 1000)
 
-static size_t s_key(uint8_t *out, const char *actor, const char *key)
-{
-    size_t na = strlen(actor), nk = strlen(key);
-    memcpy(out, actor, na);
-    out[na] = 0;
-    memcpy(out + na + 1, key, nk);
-    return na + 1 + nk;
-}
-
 void idem_hash(uint8_t out[IDEM_HASH_BYTES], uint8_t type, const ProtobufCMessage *req)
 {
     uint8_t *body;
@@ -40,7 +31,7 @@ int idem_lookup(apply_t *a, const char *actor, const char *key,
 {
     uint8_t k[64 + 1 + 128];
     MDB_val v;
-    size_t klen = s_key(k, actor, key);
+    size_t klen = store_pair_key(k, actor, key);
     int rc = store_get(a->txn, a->store->idem, k, klen, &v, err);
     if (rc != 0)
         return rc < 0 ? -1 : 0;
@@ -65,7 +56,7 @@ int idem_record(apply_t *a, const char *actor, const char *key,
                 const uint8_t hash[IDEM_HASH_BYTES], uint8_t reply_type, err_t *err)
 {
     uint8_t k[8 + 64 + 1 + 128];
-    size_t klen = s_key(k + 8, actor, key);
+    size_t klen = store_pair_key(k + 8, actor, key);
     Ledger__IdemRecord rec = LEDGER__IDEM_RECORD__INIT;
     rec.hash.data = (uint8_t *)hash;
     rec.hash.len = IDEM_HASH_BYTES;

@@ -197,6 +197,15 @@ int64_t store_get_time_key(const uint8_t in[8])
     return (int64_t)(store_get_be64(in) ^ 0x8000000000000000ULL);
 }
 
+size_t store_pair_key(uint8_t *out, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    memcpy(out, a, na);
+    out[na] = 0;
+    memcpy(out + na + 1, b, nb);
+    return na + 1 + nb;
+}
+
 /* store_error - map an LMDB code to the protocol's */
 int store_error(store_t *s, int rc, const char *what, err_t *err)
 {

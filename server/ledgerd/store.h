@@ -56,6 +56,10 @@ uint64_t store_get_be64(const uint8_t in[8]);
 void store_time_key(uint8_t out[8], int64_t ms);
 int64_t store_get_time_key(const uint8_t in[8]);
 
+/* store_pair_key - "a" NUL "b" into out (sized by the caller); the length.
+ * Two-part text keys: owner and key, kind and key, actor and key. */
+size_t store_pair_key(uint8_t *out, const char *a, const char *b);
+
 /* store_get - 0 found (*out valid until txn ends), 1 absent, -1 error */
 int store_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
               MDB_val *out, err_t *err);
