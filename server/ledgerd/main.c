@@ -40,8 +40,6 @@ static void *s_bind(void *ctx, int type, const char *ep, char *bound, size_t n)
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &max, sizeof max);   /* larger: peer disconnected */
-    if (!s_loopback(ep))
-        log_fatal("bind %s: only loopback endpoints until CURVE security is configured", ep);
     if (zmq_bind(s, ep) < 0)
         log_fatal("bind %s: %s", ep, zmq_strerror(zmq_errno()));
     zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, bound, &n);
@@ -74,6 +72,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "ledgerd: --time-zone: %s\n", err.msg);
         return 2;
     }
+
+    const char *eps[] = { opt.listen, opt.publish };
+    for (int i = 0; i < 2; i++)
+        if (!s_loopback(eps[i])) {
+            fprintf(stderr, "ledgerd: %s: only loopback endpoints until CURVE security is "
+                    "configured\n", eps[i]);
+            return 2;
+        }
 
     struct sigaction sa = { .sa_handler = s_on_signal };
     sigaction(SIGTERM, &sa, NULL);
