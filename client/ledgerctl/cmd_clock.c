@@ -26,14 +26,9 @@ static const char s_set_usage[] =
 /* s_show - from the Hello */
 static int s_show(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = { CTL_OPTS_END };
-    ctl_opts_t o = { argc, argv, "clock show", s_show_usage, opts };
-    int c, rc;
-    while ((c = ctl_opt_next(&o)) != -1)
-        if (c == CTL_OPT_STOP)
-            return o.rc;
-    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
-        return rc;
+    ctl_opts_t o = { argc, argv, "clock show", s_show_usage };
+    if (ctl_start(ctl, &o, 0, 0, ""))
+        return o.rc;
     const Ledger__HelloReply *h = ctl->hello;
     if (ctl->json) {
         out_json_t j;
@@ -54,18 +49,15 @@ static int s_show(ctl_t *ctl, int argc, char **argv)
 /* s_set - ClockSet */
 static int s_set(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = { CTL_OPTS_END };
-    ctl_opts_t o = { argc, argv, "clock set", s_set_usage, opts };
+    ctl_opts_t o = { argc, argv, "clock set", s_set_usage };
     Ledger__Meta meta = LEDGER__META__INIT;
     Ledger__ClockSet req = LEDGER__CLOCK_SET__INIT;
     Ledger__ClockReply *r = NULL;
-    int c, rc;
+    int rc;
 
-    while ((c = ctl_opt_next(&o)) != -1)
-        if (c == CTL_OPT_STOP)
-            return o.rc;
-    if ((rc = ctl_opt_operands(&o, 1, 1, "TIME")) || (rc = ctl_open(ctl)) ||
-        (rc = ctl_parse_time(o.cmd, "TIME", argv[optind], &req.time_ms)))
+    if (ctl_start(ctl, &o, 1, 1, "TIME"))
+        return o.rc;
+    if ((rc = ctl_parse_time(o.cmd, "TIME", argv[optind], &req.time_ms)))
         return rc;
     ctl_meta_write(ctl, &meta);
     req.meta = &meta;

@@ -3,7 +3,6 @@
  * from show (a Get); lists and events never carry them. An amend reads the
  * record and sends it back changed, with the version it read.
  * Checking the values is ledgerd's; only syntax is checked here. */
-#define _GNU_SOURCE   /* open_memstream */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,7 @@ static const char s_list_usage[] =
     "  --page-token HEX  continue where an earlier list stopped\n";
 
 enum { OPT_NAME = 256, OPT_BRANCH, OPT_CODE, OPT_PHONE, OPT_WECHAT, OPT_QQ,
-       OPT_FIRST, OPT_MEMBER, OPT_NO_MEMBER, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+       OPT_FIRST, OPT_MEMBER, OPT_NO_MEMBER };
 
 /* What the options asked to change; NULL / -1 = leave as it is. */
 typedef struct {
@@ -184,9 +183,16 @@ static const char *s_dash(const char *s)
     return s && *s ? s : "-";
 }
 
-/* s_show - key/value pairs for people, contact included */
-static void s_show(const Ledger__Customer *c)
+/* s_json - a customer as a JSON value, for show and list */
+static void s_json(out_json_t *j, const void *rec)
 {
+    cmd_customer_json(j, NULL, rec);
+}
+
+/* s_show - key/value pairs for people, contact included */
+static void s_show(const void *rec)
+{
+    const Ledger__Customer *c = rec;
     char t[32];
     out_pairs_t *p = out_pairs_new();
     out_pairs_add(p, "code", "%s", c->code);
@@ -205,6 +211,28 @@ static void s_show(const Ledger__Customer *c)
     out_table_destroy(&p);
 }
 
+/* s_table - the list's headings */
+static out_table_t *s_table(void)
+{
+    return out_table_new(6, "CODE", "NAME", "BRANCH", "FIRST CONTACT", "MEMBER", ">VERSION");
+}
+
+/* s_row - one customer in the list */
+static void s_row(out_table_t *t, const void *rec)
+{
+    const Ledger__Customer *c = rec;
+    char first[32], version[24];
+    snprintf(version, sizeof version, "%llu", (unsigned long long)c->version);
+    out_table_row(t, c->code, c->name, c->branch, s_first_contact(first, sizeof first, c),
+                  c->member ? "yes" : "no", version);
+}
+
+/* How customers are shown and listed (ctl_show, ctl_list). */
+static const ctl_record_t s_record = {
+    .kind = LEDGER__ENTITY_KIND__ENTITY_CUSTOMER, .name = "customer", .plural = "customers",
+    .json = s_json, .show = s_show, .table = s_table, .row = s_row
+};
+
 /* s_add - CustomerAdd from the options */
 static int s_add(ctl_t *ctl, int argc, char **argv)
 {
@@ -213,7 +241,6 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     Ledger__Contact contact = LEDGER__CONTACT__INIT;
     Ledger__Meta meta = LEDGER__META__INIT;
     Ledger__CustomerAdd req = LEDGER__CUSTOMER_ADD__INIT;
-    Ledger__WriteReply *r = NULL;
     s_opts_t opt;
     int rc;
 
@@ -229,13 +256,7 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     ctl_meta_write(ctl, &meta);
     req.meta = &meta;
     req.customer = &cu;
-    rc = ctl_call(ctl, FRAME_CUSTOMER_ADD, &req.base, &ledger__write_reply__descriptor,
-                  (ProtobufCMessage **)&r);
-    if (rc == CTL_OK) {
-        ctl_write_reply(ctl, "added", "customer", r);
-        protobuf_c_message_free_unpacked(&r->base, NULL);
-    }
-    return rc;
+    return ctl_write(ctl, FRAME_CUSTOMER_ADD, &req.base, "added", "customer");
 }
 
 /* s_amend - get, change, send back with the version read */
@@ -246,7 +267,6 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
     Ledger__Meta meta = LEDGER__META__INIT;
     Ledger__CustomerAmend req = LEDGER__CUSTOMER_AMEND__INIT;
     Ledger__GetReply *got = NULL;
-    Ledger__WriteReply *r = NULL;
     s_opts_t opt;
     int rc;
 
@@ -254,13 +274,8 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
         return o.rc;
     if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) ||
         (rc = ctl_open(ctl)) ||
-        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_CUSTOMER, argv[optind], &got)))
+        (rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
         return rc;
-    if (got->record_case != LEDGER__GET_REPLY__RECORD_CUSTOMER) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no customer record for %s\n", argv[optind]);
-        rc = CTL_REJECTED;
-        goto done;
-    }
     /* A shallow copy: the strings still belong to the reply, freed last. */
     Ledger__Customer cu = *got->customer;
     if ((rc = s_apply(o.cmd, &opt, &cu, &contact)))
@@ -270,13 +285,8 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
     req.customer = &cu;
     req._expected_version_case = LEDGER__CUSTOMER_AMEND___EXPECTED_VERSION_EXPECTED_VERSION;
     req.expected_version = got->customer->version;
-    rc = ctl_call(ctl, FRAME_CUSTOMER_AMEND, &req.base, &ledger__write_reply__descriptor,
-                  (ProtobufCMessage **)&r);
-    if (rc == CTL_OK)
-        ctl_write_reply(ctl, "amended", "customer", r);
+    rc = ctl_write(ctl, FRAME_CUSTOMER_AMEND, &req.base, "amended", "customer");
 done:
-    if (r)
-        protobuf_c_message_free_unpacked(&r->base, NULL);
     protobuf_c_message_free_unpacked(&got->base, NULL);
     return rc;
 }
@@ -284,117 +294,13 @@ done:
 /* s_show_cmd - Get by code, contact included */
 static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = { CTL_OPTS_END };
-    ctl_opts_t o = { argc, argv, "customer show", s_show_usage, opts };
-    Ledger__GetReply *got = NULL;
-    int c, rc;
-
-    while ((c = ctl_opt_next(&o)) != -1)
-        if (c == CTL_OPT_STOP)
-            return o.rc;
-    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
-        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_CUSTOMER, argv[optind], &got)))
-        return rc;
-    if (got->record_case != LEDGER__GET_REPLY__RECORD_CUSTOMER) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no customer record for %s\n", argv[optind]);
-        rc = CTL_REJECTED;
-    } else if (ctl->json) {
-        out_json_t j;
-        out_json_init(&j, stdout);
-        cmd_customer_json(&j, NULL, got->customer);
-    } else
-        s_show(got->customer);
-    protobuf_c_message_free_unpacked(&got->base, NULL);
-    return rc;
-}
-
-typedef struct {
-    ctl_t *ctl;           /* for --json */
-    out_json_t json;      /* the open "customers" array */
-    out_table_t *table;   /* rows for people */
-} s_list_t;
-
-/* s_list_page - one page into the table or the JSON array */
-static void s_list_page(void *arg, const Ledger__ListReply *r)
-{
-    s_list_t *l = arg;
-    for (size_t i = 0; i < r->n_customers; i++) {
-        const Ledger__Customer *c = r->customers[i];
-        if (l->ctl->json) {
-            cmd_customer_json(&l->json, NULL, c);
-            continue;
-        }
-        char first[32], version[24];
-        snprintf(version, sizeof version, "%llu", (unsigned long long)c->version);
-        out_table_row(l->table, c->code, c->name, c->branch,
-                      s_first_contact(first, sizeof first, c), c->member ? "yes" : "no",
-                      version);
-    }
+    return ctl_show(ctl, &s_record, s_show_usage, argc, argv);
 }
 
 /* s_list - List customers, one page or --all */
 static int s_list(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "branch", required_argument, NULL, OPT_BRANCH },
-        { "limit", required_argument, NULL, OPT_LIMIT },
-        { "all", no_argument, NULL, OPT_ALL },
-        { "page-token", required_argument, NULL, OPT_TOKEN },
-        CTL_OPTS_END
-    };
-    ctl_opts_t o = { argc, argv, "customer list", s_list_usage, opts };
-    Ledger__List req = LEDGER__LIST__INIT;
-    s_list_t l = { .ctl = ctl };
-    char *next = NULL, *buf = NULL;
-    size_t len = 0;
-    FILE *mem = NULL;
-    uint64_t limit = 0;
-    int c, all = 0, rc = CTL_OK;
-
-    req.kind = LEDGER__ENTITY_KIND__ENTITY_CUSTOMER;
-    while ((c = ctl_opt_next(&o)) != -1) {
-        switch (c) {
-        case OPT_BRANCH: req.branch = optarg; break;
-        case OPT_ALL:    all = 1; break;
-        case OPT_LIMIT:  rc = ctl_parse_uint(o.cmd, "--limit", optarg, 1, 1000, &limit); break;
-        case OPT_TOKEN:  rc = ctl_parse_token(o.cmd, optarg, &req); break;
-        default:         rc = o.rc;
-        }
-        if (rc || c == CTL_OPT_STOP)
-            goto done;
-    }
-    req.limit = (uint32_t)limit;
-    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
-        goto done;
-    if (ctl->json) {
-        /* Held back until the last page is in: an error prints no JSON. */
-        mem = open_memstream(&buf, &len);
-        out_json_init(&l.json, mem);
-        out_json_object(&l.json, NULL);
-        out_json_array(&l.json, "customers");
-    } else
-        l.table = out_table_new(6, "CODE", "NAME", "BRANCH", "FIRST CONTACT", "MEMBER",
-                                ">VERSION");
-    rc = ctl_list(ctl, &req, all, s_list_page, &l, &next);
-    if (ctl->json) {
-        out_json_end(&l.json);
-        out_json_str(&l.json, "next_page_token", next ? next : "");
-        out_json_end(&l.json);
-        fclose(mem);
-        if (rc == CTL_OK)
-            fwrite(buf, 1, len, stdout);
-    } else if (rc == CTL_OK) {
-        out_table_print(l.table, stdout);
-        if (next && *next)
-            fprintf(stderr, "ledgerctl: more customers follow: use --all, or --page-token %s\n",
-                    next);
-    }
-done:
-    out_table_destroy(&l.table);
-    free(req.page_token.data);
-    free(next);
-    free(buf);
-    return rc;
+    return ctl_list(ctl, &s_record, s_list_usage, argc, argv);
 }
 
 static const ctl_cmd_t s_cmds[] = {

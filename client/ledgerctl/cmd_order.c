@@ -3,7 +3,6 @@
  * in fen; times are ledger-local. Amount and cost are ledgerd's to compute,
  * and every rule beyond syntax (ranges, references) is ledgerd's to check.
  * An amend reads the order and sends it back changed, with the version read. */
-#define _GNU_SOURCE   /* open_memstream */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +81,7 @@ static const char s_list_usage[] =
 
 enum { OPT_CUSTOMER = 256, OPT_PLACED, OPT_LINE, OPT_CODE, OPT_BRANCH, OPT_STATUS,
        OPT_HANDLER, OPT_ARRANGER, OPT_NO_ARRANGERS, OPT_CHANNEL_TYPE, OPT_CHANNEL,
-       OPT_SERVICE, OPT_ASSIST_TYPE, OPT_ASSIST, OPT_SOLUTION, OPT_WINBACK,
-       OPT_FROM, OPT_TO, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+       OPT_SERVICE, OPT_ASSIST_TYPE, OPT_ASSIST, OPT_SOLUTION, OPT_WINBACK };
 
 static const struct option s_options[] = {
     { "customer", required_argument, NULL, OPT_CUSTOMER },
@@ -395,9 +393,16 @@ static const char *s_with_type(char *out, size_t n, const char *type,
     return out;
 }
 
-/* s_show - pairs, then the lines as a table */
-static void s_show(const Ledger__Order *o)
+/* s_json - an order as a JSON value, for show and list */
+static void s_json(out_json_t *j, const void *rec)
 {
+    cmd_order_json(j, NULL, rec);
+}
+
+/* s_show - pairs, then the lines as a table */
+static void s_show(const void *rec)
+{
+    const Ledger__Order *o = rec;
     char t[32], m[32], a[256], arr[1024] = "";
     out_pairs_t *p = out_pairs_new();
     const Ledger__RoleClaims *c = o->claims;
@@ -451,6 +456,35 @@ static void s_show(const Ledger__Order *o)
     out_table_destroy(&lines);
 }
 
+/* s_table - the list's headings */
+static out_table_t *s_table(void)
+{
+    return out_table_new(10, "CODE", "CUSTOMER", "BRANCH", "PLACED", "STATUS", ">LINES",
+                         ">AMOUNT", ">COST", "HANDLER", ">VERSION");
+}
+
+/* s_row - one order in the list */
+static void s_row(out_table_t *t, const void *rec)
+{
+    const Ledger__Order *o = rec;
+    char placed[32], lines[24], amount[32], cost[32], version[24];
+    ctl_time(placed, sizeof placed, o->placed_ms);
+    placed[16] = '\0';   /* minutes are enough in a list */
+    snprintf(lines, sizeof lines, "%zu", o->n_lines);
+    out_money(amount, sizeof amount, o->amount);
+    out_money(cost, sizeof cost, o->cost);
+    snprintf(version, sizeof version, "%llu", (unsigned long long)o->version);
+    out_table_row(t, o->code, o->customer_code, o->branch, placed,
+                  ctl_enum_name(ctl_statuses, o->status), lines, amount, cost,
+                  o->handler && *o->handler->code ? o->handler->code : "-", version);
+}
+
+/* How orders are shown and listed (ctl_show, ctl_list). */
+static const ctl_record_t s_record = {
+    .kind = LEDGER__ENTITY_KIND__ENTITY_ORDER, .name = "order", .plural = "orders",
+    .json = s_json, .show = s_show, .table = s_table, .row = s_row
+};
+
 /* s_add - OrderAdd; the branch defaults to the customer's */
 static int s_add(ctl_t *ctl, int argc, char **argv)
 {
@@ -460,7 +494,6 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     Ledger__Meta meta = LEDGER__META__INIT;
     Ledger__OrderAdd req = LEDGER__ORDER_ADD__INIT;
     Ledger__GetReply *cust = NULL;
-    Ledger__WriteReply *r = NULL;
     s_opts_t opt;
     int rc;
 
@@ -488,13 +521,8 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     ctl_meta_write(ctl, &meta);
     req.meta = &meta;
     req.order = &ord;
-    rc = ctl_call(ctl, FRAME_ORDER_ADD, &req.base, &ledger__write_reply__descriptor,
-                  (ProtobufCMessage **)&r);
-    if (rc == CTL_OK)
-        ctl_write_reply(ctl, "added", "order", r);
+    rc = ctl_write(ctl, FRAME_ORDER_ADD, &req.base, "added", "order");
 done:
-    if (r)
-        protobuf_c_message_free_unpacked(&r->base, NULL);
     if (cust)
         protobuf_c_message_free_unpacked(&cust->base, NULL);
     s_opts_free(&opt);
@@ -509,7 +537,6 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
     Ledger__Meta meta = LEDGER__META__INIT;
     Ledger__OrderAmend req = LEDGER__ORDER_AMEND__INIT;
     Ledger__GetReply *got = NULL;
-    Ledger__WriteReply *r = NULL;
     s_opts_t opt;
     int rc;
 
@@ -518,13 +545,8 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
         goto done;
     }
     if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
-        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_ORDER, argv[optind], &got)))
+        (rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
         goto done;
-    if (got->record_case != LEDGER__GET_REPLY__RECORD_ORDER) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no order record for %s\n", argv[optind]);
-        rc = CTL_REJECTED;
-        goto done;
-    }
     /* A shallow copy: what is not replaced still belongs to the reply. */
     Ledger__Order ord = *got->order;
     if ((rc = s_apply(o.cmd, &opt, &ord, &claims)))
@@ -534,13 +556,8 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
     req.order = &ord;
     req._expected_version_case = LEDGER__ORDER_AMEND___EXPECTED_VERSION_EXPECTED_VERSION;
     req.expected_version = got->order->version;
-    rc = ctl_call(ctl, FRAME_ORDER_AMEND, &req.base, &ledger__write_reply__descriptor,
-                  (ProtobufCMessage **)&r);
-    if (rc == CTL_OK)
-        ctl_write_reply(ctl, "amended", "order", r);
+    rc = ctl_write(ctl, FRAME_ORDER_AMEND, &req.base, "amended", "order");
 done:
-    if (r)
-        protobuf_c_message_free_unpacked(&r->base, NULL);
     if (got)
         protobuf_c_message_free_unpacked(&got->base, NULL);
     s_opts_free(&opt);
@@ -550,134 +567,13 @@ done:
 /* s_show_cmd - Get by code */
 static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = { CTL_OPTS_END };
-    ctl_opts_t o = { argc, argv, "order show", s_show_usage, opts };
-    Ledger__GetReply *got = NULL;
-    int c, rc;
-
-    while ((c = ctl_opt_next(&o)) != -1)
-        if (c == CTL_OPT_STOP)
-            return o.rc;
-    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
-        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_ORDER, argv[optind], &got)))
-        return rc;
-    if (got->record_case != LEDGER__GET_REPLY__RECORD_ORDER) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no order record for %s\n", argv[optind]);
-        rc = CTL_REJECTED;
-    } else if (ctl->json) {
-        out_json_t j;
-        out_json_init(&j, stdout);
-        cmd_order_json(&j, NULL, got->order);
-    } else
-        s_show(got->order);
-    protobuf_c_message_free_unpacked(&got->base, NULL);
-    return rc;
-}
-
-typedef struct {
-    ctl_t *ctl;           /* for --json */
-    out_json_t json;      /* the open "orders" array */
-    out_table_t *table;   /* rows for people */
-} s_list_t;
-
-/* s_list_page - one page into the table or the JSON array */
-static void s_list_page(void *arg, const Ledger__ListReply *r)
-{
-    s_list_t *l = arg;
-    for (size_t i = 0; i < r->n_orders; i++) {
-        const Ledger__Order *o = r->orders[i];
-        if (l->ctl->json) {
-            cmd_order_json(&l->json, NULL, o);
-            continue;
-        }
-        char placed[32], lines[24], amount[32], cost[32], version[24];
-        ctl_time(placed, sizeof placed, o->placed_ms);
-        placed[16] = '\0';   /* minutes are enough in a list */
-        snprintf(lines, sizeof lines, "%zu", o->n_lines);
-        out_money(amount, sizeof amount, o->amount);
-        out_money(cost, sizeof cost, o->cost);
-        snprintf(version, sizeof version, "%llu", (unsigned long long)o->version);
-        out_table_row(l->table, o->code, o->customer_code, o->branch, placed,
-                      ctl_enum_name(ctl_statuses, o->status), lines, amount, cost,
-                      o->handler && *o->handler->code ? o->handler->code : "-", version);
-    }
+    return ctl_show(ctl, &s_record, s_show_usage, argc, argv);
 }
 
 /* s_list - List orders, one page or --all */
 static int s_list(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "customer", required_argument, NULL, OPT_CUSTOMER },
-        { "branch", required_argument, NULL, OPT_BRANCH },
-        { "from", required_argument, NULL, OPT_FROM },
-        { "to", required_argument, NULL, OPT_TO },
-        { "limit", required_argument, NULL, OPT_LIMIT },
-        { "all", no_argument, NULL, OPT_ALL },
-        { "page-token", required_argument, NULL, OPT_TOKEN },
-        CTL_OPTS_END
-    };
-    ctl_opts_t o = { argc, argv, "order list", s_list_usage, opts };
-    Ledger__List req = LEDGER__LIST__INIT;
-    s_list_t l = { .ctl = ctl };
-    char *next = NULL, *buf = NULL;
-    size_t len = 0;
-    FILE *mem = NULL;
-    uint64_t limit = 0;
-    int c, all = 0, rc = CTL_OK;
-
-    req.kind = LEDGER__ENTITY_KIND__ENTITY_ORDER;
-    while ((c = ctl_opt_next(&o)) != -1) {
-        switch (c) {
-        case OPT_CUSTOMER: req.customer_code = optarg; break;
-        case OPT_BRANCH:   req.branch = optarg; break;
-        case OPT_ALL:      all = 1; break;
-        case OPT_FROM:
-            rc = ctl_parse_date(o.cmd, "--from", optarg);
-            req.from_date = optarg;
-            break;
-        case OPT_TO:
-            rc = ctl_parse_date(o.cmd, "--to", optarg);
-            req.to_date = optarg;
-            break;
-        case OPT_LIMIT: rc = ctl_parse_uint(o.cmd, "--limit", optarg, 1, 1000, &limit); break;
-        case OPT_TOKEN: rc = ctl_parse_token(o.cmd, optarg, &req); break;
-        default:        rc = o.rc;
-        }
-        if (rc || c == CTL_OPT_STOP)
-            goto done;
-    }
-    req.limit = (uint32_t)limit;
-    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
-        goto done;
-    if (ctl->json) {
-        /* Held back until the last page is in: an error prints no JSON. */
-        mem = open_memstream(&buf, &len);
-        out_json_init(&l.json, mem);
-        out_json_object(&l.json, NULL);
-        out_json_array(&l.json, "orders");
-    } else
-        l.table = out_table_new(10, "CODE", "CUSTOMER", "BRANCH", "PLACED", "STATUS",
-                                ">LINES", ">AMOUNT", ">COST", "HANDLER", ">VERSION");
-    rc = ctl_list(ctl, &req, all, s_list_page, &l, &next);
-    if (ctl->json) {
-        out_json_end(&l.json);
-        out_json_str(&l.json, "next_page_token", next ? next : "");
-        out_json_end(&l.json);
-        fclose(mem);
-        if (rc == CTL_OK)
-            fwrite(buf, 1, len, stdout);
-    } else if (rc == CTL_OK) {
-        out_table_print(l.table, stdout);
-        if (next && *next)
-            fprintf(stderr, "ledgerctl: more orders follow: use --all, or --page-token %s\n",
-                    next);
-    }
-done:
-    out_table_destroy(&l.table);
-    free(req.page_token.data);
-    free(next);
-    free(buf);
-    return rc;
+    return ctl_list(ctl, &s_record, s_list_usage, argc, argv);
 }
 
 static const ctl_cmd_t s_cmds[] = {

@@ -57,7 +57,7 @@ static const char s_list_usage[] =
     "  --page-token HEX  continue where an earlier list stopped\n";
 
 enum { OPT_NAME = 256, OPT_BRANCH, OPT_CODE, OPT_TEAM, OPT_ROLE, OPT_NO_ROLES,
-       OPT_ACTIVE, OPT_INACTIVE, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+       OPT_ACTIVE, OPT_INACTIVE };
 
 /* s_roles - "presale,group-leader" */
 static void s_roles(char *out, size_t n, const Ledger__Staff *s)
@@ -89,9 +89,16 @@ void cmd_staff_json(out_json_t *j, const char *key, const Ledger__Staff *s)
     out_json_end(j);
 }
 
-/* s_show - key/value pairs for people */
-static void s_show(const Ledger__Staff *s)
+/* s_json - a staff record as a JSON value, for show and list */
+static void s_json(out_json_t *j, const void *rec)
 {
+    cmd_staff_json(j, NULL, rec);
+}
+
+/* s_show - key/value pairs for people */
+static void s_show(const void *rec)
+{
+    const Ledger__Staff *s = rec;
     char roles[512], t[32];
     out_pairs_t *p = out_pairs_new();
     s_roles(roles, sizeof roles, s);
@@ -108,6 +115,29 @@ static void s_show(const Ledger__Staff *s)
     out_pairs_print(p, stdout);
     out_table_destroy(&p);
 }
+
+/* s_table - the list's headings */
+static out_table_t *s_table(void)
+{
+    return out_table_new(7, "CODE", "NAME", "BRANCH", "TEAM", "ROLES", "ACTIVE", ">VERSION");
+}
+
+/* s_row - one staff member in the list */
+static void s_row(out_table_t *t, const void *rec)
+{
+    const Ledger__Staff *s = rec;
+    char roles[512], version[24];
+    s_roles(roles, sizeof roles, s);
+    snprintf(version, sizeof version, "%llu", (unsigned long long)s->version);
+    out_table_row(t, s->code, s->name, s->branch, *s->team ? s->team : "-",
+                  *roles ? roles : "-", s->active ? "yes" : "no", version);
+}
+
+/* How staff are shown and listed (ctl_show, ctl_list). */
+static const ctl_record_t s_record = {
+    .kind = LEDGER__ENTITY_KIND__ENTITY_STAFF, .name = "staff", .plural = "staff",
+    .json = s_json, .show = s_show, .table = s_table, .row = s_row
+};
 
 /* s_add_role - append one --role; the array has room for every argument */
 static int s_add_role(const char *cmd, Ledger__StaffRole *roles, size_t *n,
@@ -137,7 +167,6 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     Ledger__StaffRole *roles = xcalloc(argc, sizeof *roles);
     Ledger__Meta meta = LEDGER__META__INIT;
     Ledger__StaffAdd req = LEDGER__STAFF_ADD__INIT;
-    Ledger__WriteReply *r = NULL;
     int c, rc = CTL_OK;
 
     staff.active = 1;
@@ -169,13 +198,8 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
     ctl_meta_write(ctl, &meta);
     req.meta = &meta;
     req.staff = &staff;
-    rc = ctl_call(ctl, FRAME_STAFF_ADD, &req.base, &ledger__write_reply__descriptor,
-                  (ProtobufCMessage **)&r);
-    if (rc == CTL_OK)
-        ctl_write_reply(ctl, "added", "staff", r);
+    rc = ctl_write(ctl, FRAME_STAFF_ADD, &req.base, "added", "staff");
 done:
-    if (r)
-        protobuf_c_message_free_unpacked(&r->base, NULL);
     free(roles);
     return rc;
 }
@@ -199,7 +223,6 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
     size_t n_roles = 0;
     int set_roles = 0, active = -1;
     Ledger__GetReply *got = NULL;
-    Ledger__WriteReply *r = NULL;
     int c, rc = CTL_OK;
 
     while ((c = ctl_opt_next(&o)) != -1) {
@@ -221,13 +244,8 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
             goto done;
     }
     if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
-        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_STAFF, argv[optind], &got)))
+        (rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
         goto done;
-    if (got->record_case != LEDGER__GET_REPLY__RECORD_STAFF) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no staff record for %s\n", argv[optind]);
-        rc = CTL_REJECTED;
-        goto done;
-    }
     /* A shallow copy: the strings still belong to the reply, freed last. */
     Ledger__Staff staff = *got->staff;
     if (name)   staff.name = (char *)name;
@@ -246,13 +264,8 @@ static int s_amend(ctl_t *ctl, int argc, char **argv)
     req.staff = &staff;
     req._expected_version_case = LEDGER__STAFF_AMEND___EXPECTED_VERSION_EXPECTED_VERSION;
     req.expected_version = got->staff->version;
-    rc = ctl_call(ctl, FRAME_STAFF_AMEND, &req.base, &ledger__write_reply__descriptor,
-                  (ProtobufCMessage **)&r);
-    if (rc == CTL_OK)
-        ctl_write_reply(ctl, "amended", "staff", r);
+    rc = ctl_write(ctl, FRAME_STAFF_AMEND, &req.base, "amended", "staff");
 done:
-    if (r)
-        protobuf_c_message_free_unpacked(&r->base, NULL);
     if (got)
         protobuf_c_message_free_unpacked(&got->base, NULL);
     free(roles);
@@ -262,117 +275,13 @@ done:
 /* s_show_cmd - Get by code */
 static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = { CTL_OPTS_END };
-    ctl_opts_t o = { argc, argv, "staff show", s_show_usage, opts };
-    Ledger__GetReply *got = NULL;
-    int c, rc;
-
-    while ((c = ctl_opt_next(&o)) != -1)
-        if (c == CTL_OPT_STOP)
-            return o.rc;
-    if ((rc = ctl_opt_operands(&o, 1, 1, "CODE")) || (rc = ctl_open(ctl)) ||
-        (rc = ctl_get(ctl, LEDGER__ENTITY_KIND__ENTITY_STAFF, argv[optind], &got)))
-        return rc;
-    if (got->record_case != LEDGER__GET_REPLY__RECORD_STAFF) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no staff record for %s\n", argv[optind]);
-        rc = CTL_REJECTED;
-    } else if (ctl->json) {
-        out_json_t j;
-        out_json_init(&j, stdout);
-        cmd_staff_json(&j, NULL, got->staff);
-    } else
-        s_show(got->staff);
-    protobuf_c_message_free_unpacked(&got->base, NULL);
-    return rc;
-}
-
-typedef struct {
-    ctl_t *ctl;           /* for --json */
-    out_json_t json;      /* the open "staff" array */
-    out_table_t *table;   /* rows for people */
-} s_list_t;
-
-/* s_list_page - one page into the table or the JSON array */
-static void s_list_page(void *arg, const Ledger__ListReply *r)
-{
-    s_list_t *l = arg;
-    for (size_t i = 0; i < r->n_staff; i++) {
-        const Ledger__Staff *s = r->staff[i];
-        if (l->ctl->json) {
-            cmd_staff_json(&l->json, NULL, s);
-            continue;
-        }
-        char roles[512], version[24];
-        s_roles(roles, sizeof roles, s);
-        snprintf(version, sizeof version, "%llu", (unsigned long long)s->version);
-        out_table_row(l->table, s->code, s->name, s->branch, *s->team ? s->team : "-",
-                      *roles ? roles : "-", s->active ? "yes" : "no", version);
-    }
+    return ctl_show(ctl, &s_record, s_show_usage, argc, argv);
 }
 
 /* s_list - List staff, one page or --all */
 static int s_list(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        { "branch", required_argument, NULL, OPT_BRANCH },
-        { "limit", required_argument, NULL, OPT_LIMIT },
-        { "all", no_argument, NULL, OPT_ALL },
-        { "page-token", required_argument, NULL, OPT_TOKEN },
-        CTL_OPTS_END
-    };
-    ctl_opts_t o = { argc, argv, "staff list", s_list_usage, opts };
-    Ledger__List req = LEDGER__LIST__INIT;
-    s_list_t l = { .ctl = ctl };
-    char *next = NULL, *buf = NULL;
-    size_t len = 0;
-    FILE *mem = NULL;
-    uint64_t limit = 0;
-    int c, all = 0, rc = CTL_OK;
-
-    req.kind = LEDGER__ENTITY_KIND__ENTITY_STAFF;
-    while ((c = ctl_opt_next(&o)) != -1) {
-        switch (c) {
-        case OPT_BRANCH: req.branch = optarg; break;
-        case OPT_ALL:    all = 1; break;
-        case OPT_LIMIT:  rc = ctl_parse_uint(o.cmd, "--limit", optarg, 1, 1000, &limit); break;
-        case OPT_TOKEN:  rc = ctl_parse_token(o.cmd, optarg, &req); break;
-        default:         rc = o.rc;
-        }
-        if (rc || c == CTL_OPT_STOP)
-            goto done;
-    }
-    req.limit = (uint32_t)limit;
-    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
-        goto done;
-    if (ctl->json) {
-        /* Held back until the last page is in: an error prints no JSON. */
-        mem = open_memstream(&buf, &len);
-        out_json_init(&l.json, mem);
-        out_json_object(&l.json, NULL);
-        out_json_array(&l.json, "staff");
-    } else
-        l.table = out_table_new(7, "CODE", "NAME", "BRANCH", "TEAM", "ROLES", "ACTIVE",
-                                ">VERSION");
-    rc = ctl_list(ctl, &req, all, s_list_page, &l, &next);
-    if (ctl->json) {
-        out_json_end(&l.json);
-        out_json_str(&l.json, "next_page_token", next ? next : "");
-        out_json_end(&l.json);
-        fclose(mem);
-        if (rc == CTL_OK)
-            fwrite(buf, 1, len, stdout);
-    } else if (rc == CTL_OK) {
-        out_table_print(l.table, stdout);
-        if (next && *next)
-            fprintf(stderr, "ledgerctl: more staff follow: use --all, or --page-token %s\n",
-                    next);
-    }
-done:
-    out_table_destroy(&l.table);
-    free(req.page_token.data);
-    free(next);
-    free(buf);
-    return rc;
+    return ctl_list(ctl, &s_record, s_list_usage, argc, argv);
 }
 
 static const ctl_cmd_t s_cmds[] = {

@@ -13,14 +13,9 @@ static const char s_usage[] =
 /* cmd_status - print the Hello reply */
 int cmd_status(ctl_t *ctl, int argc, char **argv)
 {
-    static const struct option opts[] = { CTL_OPTS_END };
-    ctl_opts_t o = { argc, argv, "status", s_usage, opts };
-    int c, rc;
-    while ((c = ctl_opt_next(&o)) != -1)
-        if (c == CTL_OPT_STOP)
-            return o.rc;
-    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
-        return rc;
+    ctl_opts_t o = { argc, argv, "status", s_usage };
+    if (ctl_start(ctl, &o, 0, 0, ""))
+        return o.rc;
 
     const Ledger__HelloReply *h = ctl->hello;
     if (ctl->json) {

@@ -1,7 +1,10 @@
 /* ctl - the plumbing every ledgerctl command shares: connecting with a
  * Hello, one request at a time with ledgerd's errors printed verbatim, and
  * command-line parsing whose every complaint names the option and points at
- * the command's --help. Commands decide what to send and how to show it. */
+ * the command's --help; and show and list, the same for every kind of
+ * record but for how one record is printed. Commands decide what to send
+ * and how to show it. */
+#define _GNU_SOURCE   /* open_memstream */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -256,6 +259,18 @@ void ctl_close(ctl_t *ctl)
     client_destroy(&ctl->client);
 }
 
+/* ctl_start - with no options the first answer is the end or a stop */
+int ctl_start(ctl_t *ctl, ctl_opts_t *o, int min, int max, const char *names)
+{
+    static const struct option none[] = { CTL_OPTS_END };
+    o->opts = none;
+    if (ctl_opt_next(o) != -1)
+        return CTL_OPT_STOP;
+    if ((o->rc = ctl_opt_operands(o, min, max, names)) || (o->rc = ctl_open(ctl)))
+        return CTL_OPT_STOP;
+    return 0;
+}
+
 /* ctl_meta_read - reads carry no idempotency key */
 void ctl_meta_read(ctl_t *ctl, Ledger__Meta *meta)
 {
@@ -283,6 +298,94 @@ int ctl_get(ctl_t *ctl, Ledger__EntityKind kind, const char *code, Ledger__GetRe
                     (ProtobufCMessage **)out);
 }
 
+/* s_got - the record a Get reply holds, or NULL if it is not of kind */
+static const void *s_got(const Ledger__GetReply *got, Ledger__EntityKind kind)
+{
+    switch (got->record_case) {
+    case LEDGER__GET_REPLY__RECORD_STAFF:
+        return kind == LEDGER__ENTITY_KIND__ENTITY_STAFF ? got->staff : NULL;
+    case LEDGER__GET_REPLY__RECORD_CUSTOMER:
+        return kind == LEDGER__ENTITY_KIND__ENTITY_CUSTOMER ? got->customer : NULL;
+    case LEDGER__GET_REPLY__RECORD_ORDER:
+        return kind == LEDGER__ENTITY_KIND__ENTITY_ORDER ? got->order : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* ctl_get_record - a reply of another kind is said, not trusted */
+int ctl_get_record(ctl_t *ctl, const ctl_record_t *rec, const char *code,
+                   Ledger__GetReply **out)
+{
+    int rc = ctl_get(ctl, rec->kind, code, out);
+    if (rc == CTL_OK && !s_got(*out, rec->kind)) {
+        fprintf(stderr, "ledgerctl: ledgerd sent no %s record for %s\n", rec->name, code);
+        protobuf_c_message_free_unpacked(&(*out)->base, NULL);
+        *out = NULL;
+        rc = CTL_REJECTED;
+    }
+    return rc;
+}
+
+/* ctl_show - Get by code, printed by the record's own functions */
+int ctl_show(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
+             int argc, char **argv)
+{
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "%s show", rec->name);
+    ctl_opts_t o = { argc, argv, cmd, usage };
+    Ledger__GetReply *got = NULL;
+    int rc;
+
+    if (ctl_start(ctl, &o, 1, 1, "CODE"))
+        return o.rc;
+    if ((rc = ctl_get_record(ctl, rec, argv[optind], &got)))
+        return rc;
+    const void *record = s_got(got, rec->kind);
+    if (ctl->json) {
+        out_json_t j;
+        out_json_init(&j, stdout);
+        rec->json(&j, record);
+    } else
+        rec->show(record);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    return CTL_OK;
+}
+
+typedef struct {
+    ctl_t *ctl;                 /* for --json */
+    const ctl_record_t *rec;    /* how a record prints */
+    out_json_t json;            /* the open array of records */
+    out_table_t *table;         /* rows for people */
+} s_list_t;
+
+/* s_listed - a List reply's i-th record of kind, or NULL past the end */
+static const void *s_listed(const Ledger__ListReply *r, Ledger__EntityKind kind, size_t i)
+{
+    switch (kind) {
+    case LEDGER__ENTITY_KIND__ENTITY_STAFF:
+        return i < r->n_staff ? r->staff[i] : NULL;
+    case LEDGER__ENTITY_KIND__ENTITY_CUSTOMER:
+        return i < r->n_customers ? r->customers[i] : NULL;
+    case LEDGER__ENTITY_KIND__ENTITY_ORDER:
+        return i < r->n_orders ? r->orders[i] : NULL;
+    default:
+        return NULL;
+    }
+}
+
+/* s_list_page - one page into the table or the JSON array */
+static void s_list_page(s_list_t *l, const Ledger__ListReply *r)
+{
+    const void *rec;
+    for (size_t i = 0; (rec = s_listed(r, l->rec->kind, i)); i++) {
+        if (l->ctl->json)
+            l->rec->json(&l->json, rec);
+        else
+            l->rec->row(l->table, rec);
+    }
+}
+
 /* s_hex - bytes as lowercase hex; caller frees */
 static char *s_hex(const uint8_t *data, size_t len)
 {
@@ -293,10 +396,10 @@ static char *s_hex(const uint8_t *data, size_t len)
     return out;
 }
 
-/* ctl_list - the page token is copied before its reply is freed */
-int ctl_list(ctl_t *ctl, Ledger__List *req, int all,
-             void (*page)(void *arg, const Ledger__ListReply *r), void *arg,
-             char **next_out)
+/* s_list_pages - with all, follow next_page_token to the end; *next_out
+ * gets a following page's token as hex ("" if none; caller frees) */
+static int s_list_pages(ctl_t *ctl, Ledger__List *req, int all, s_list_t *l,
+                        char **next_out)
 {
     Ledger__Meta meta = LEDGER__META__INIT;
     ProtobufCBinaryData given = req->page_token;   /* the caller's, restored */
@@ -312,13 +415,14 @@ int ctl_list(ctl_t *ctl, Ledger__List *req, int all,
                       (ProtobufCMessage **)&r);
         if (rc)
             break;
-        page(arg, r);
+        s_list_page(l, r);
         size_t n = r->next_page_token.len;
         if (n == 0 || !all) {
             *next_out = s_hex(r->next_page_token.data, n);
             protobuf_c_message_free_unpacked(&r->base, NULL);
             break;
         }
+        /* Copied: the token dies with its reply, freed before the next call. */
         free(token);
         token = xmalloc(n);
         memcpy(token, r->next_page_token.data, n);
@@ -332,8 +436,9 @@ int ctl_list(ctl_t *ctl, Ledger__List *req, int all,
     return rc;
 }
 
-/* ctl_parse_token - even-length hex, as ctl_list prints it */
-int ctl_parse_token(const char *cmd, const char *text, Ledger__List *req)
+/* s_parse_token - even-length hex, as s_list_pages prints it, into
+ * req->page_token, a buffer the caller frees */
+static int s_parse_token(const char *cmd, const char *text, Ledger__List *req)
 {
     size_t n = strlen(text);
     if (n % 2 || strspn(text, "0123456789abcdefABCDEF") != n)
@@ -350,10 +455,108 @@ int ctl_parse_token(const char *cmd, const char *text, Ledger__List *req)
     return 0;
 }
 
-/* ctl_write_reply - an amend that changed nothing has seq 0 */
-void ctl_write_reply(ctl_t *ctl, const char *verb, const char *what,
-                     const Ledger__WriteReply *r)
+enum { OPT_CUSTOMER = 256, OPT_BRANCH, OPT_FROM, OPT_TO, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+
+static const struct option s_list_opts[] = {
+    { "branch", required_argument, NULL, OPT_BRANCH },
+    { "limit", required_argument, NULL, OPT_LIMIT },
+    { "all", no_argument, NULL, OPT_ALL },
+    { "page-token", required_argument, NULL, OPT_TOKEN },
+    CTL_OPTS_END
+};
+
+/* Only orders can be listed by customer and date (request.proto, List). */
+static const struct option s_order_list_opts[] = {
+    { "customer", required_argument, NULL, OPT_CUSTOMER },
+    { "branch", required_argument, NULL, OPT_BRANCH },
+    { "from", required_argument, NULL, OPT_FROM },
+    { "to", required_argument, NULL, OPT_TO },
+    { "limit", required_argument, NULL, OPT_LIMIT },
+    { "all", no_argument, NULL, OPT_ALL },
+    { "page-token", required_argument, NULL, OPT_TOKEN },
+    CTL_OPTS_END
+};
+
+/* ctl_list - one page or --all, as a table or one JSON object */
+int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
+             int argc, char **argv)
 {
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "%s list", rec->name);
+    ctl_opts_t o = { argc, argv, cmd, usage,
+                     rec->kind == LEDGER__ENTITY_KIND__ENTITY_ORDER ? s_order_list_opts
+                                                                    : s_list_opts };
+    Ledger__List req = LEDGER__LIST__INIT;
+    s_list_t l = { .ctl = ctl, .rec = rec };
+    char *next = NULL, *buf = NULL;
+    size_t len = 0;
+    FILE *mem = NULL;
+    uint64_t limit = 0;
+    int c, all = 0, rc = CTL_OK;
+
+    req.kind = rec->kind;
+    while ((c = ctl_opt_next(&o)) != -1) {
+        switch (c) {
+        case OPT_CUSTOMER: req.customer_code = optarg; break;
+        case OPT_BRANCH:   req.branch = optarg; break;
+        case OPT_ALL:      all = 1; break;
+        case OPT_FROM:
+            rc = ctl_parse_date(o.cmd, "--from", optarg);
+            req.from_date = optarg;
+            break;
+        case OPT_TO:
+            rc = ctl_parse_date(o.cmd, "--to", optarg);
+            req.to_date = optarg;
+            break;
+        case OPT_LIMIT: rc = ctl_parse_uint(o.cmd, "--limit", optarg, 1, 1000, &limit); break;
+        case OPT_TOKEN: rc = s_parse_token(o.cmd, optarg, &req); break;
+        default:        rc = o.rc;
+        }
+        if (rc || c == CTL_OPT_STOP)
+            goto done;
+    }
+    req.limit = (uint32_t)limit;
+    if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
+        goto done;
+    if (ctl->json) {
+        /* Held back until the last page is in: an error prints no JSON. */
+        mem = open_memstream(&buf, &len);
+        out_json_init(&l.json, mem);
+        out_json_object(&l.json, NULL);
+        out_json_array(&l.json, rec->plural);
+    } else
+        l.table = rec->table();
+    rc = s_list_pages(ctl, &req, all, &l, &next);
+    if (ctl->json) {
+        out_json_end(&l.json);
+        out_json_str(&l.json, "next_page_token", next ? next : "");
+        out_json_end(&l.json);
+        fclose(mem);
+        if (rc == CTL_OK)
+            fwrite(buf, 1, len, stdout);
+    } else if (rc == CTL_OK) {
+        out_table_print(l.table, stdout);
+        if (next && *next)
+            fprintf(stderr, "ledgerctl: more %s follow: use --all, or --page-token %s\n",
+                    rec->plural, next);
+    }
+done:
+    out_table_destroy(&l.table);
+    free(req.page_token.data);
+    free(next);
+    free(buf);
+    return rc;
+}
+
+/* ctl_write - an amend that changed nothing has seq 0 */
+int ctl_write(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
+              const char *verb, const char *what)
+{
+    Ledger__WriteReply *r = NULL;
+    int rc = ctl_call(ctl, type, req, &ledger__write_reply__descriptor,
+                      (ProtobufCMessage **)&r);
+    if (rc)
+        return rc;
     if (ctl->json) {
         out_json_t j;
         out_json_init(&j, stdout);
@@ -371,6 +574,8 @@ void ctl_write_reply(ctl_t *ctl, const char *verb, const char *what,
         printf("%s %s %s (id %llu, version %llu, seq %llu)\n", verb, what, r->code,
                (unsigned long long)r->id, (unsigned long long)r->version,
                (unsigned long long)r->seq);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return CTL_OK;
 }
 
 /* ctl_time - "-" for an unset time */

@@ -1,7 +1,8 @@
 /* ctl - what every ledgerctl command shares: global options, the connection
  * to ledgerd (opened with a Hello, which also sets the ledger's time zone),
  * option parsing with uniform usage errors, printing ledgerd's errors with
- * the exit codes, and the command-line names of the protocol's enums.
+ * the exit codes, the command-line names of the protocol's enums, and the
+ * show and list commands of the record groups (staff, customer, order).
  * Each cmd_*.c file owns one command group and its output. */
 #ifndef LEDGERCTL_CTL_H
 #define LEDGERCTL_CTL_H
@@ -100,6 +101,11 @@ const char *ctl_enum_name(const char *const names[], int v);
 int ctl_open(ctl_t *ctl);
 void ctl_close(ctl_t *ctl);
 
+/* ctl_start - begin a command that has no options but --help (sets o->opts):
+ * check min..max operands, then ctl_open; 0 to go on, or CTL_OPT_STOP with
+ * the exit code in o->rc */
+int ctl_start(ctl_t *ctl, ctl_opts_t *o, int min, int max, const char *names);
+
 /* ctl_meta_read / ctl_meta_write - fill a request's meta; writes carry the
  * --idempotency-key or a fresh random one */
 void ctl_meta_read(ctl_t *ctl, Ledger__Meta *meta);
@@ -115,20 +121,36 @@ int ctl_call(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
 int ctl_get(ctl_t *ctl, Ledger__EntityKind kind, const char *code,
             Ledger__GetReply **out);
 
-/* ctl_list - send req and print nothing: each page is handed to page(arg,
- * reply); with all set, follows next_page_token to the end. *next_out gets
- * the token of a following page as hex ("" if none; caller frees). */
-int ctl_list(ctl_t *ctl, Ledger__List *req, int all,
-             void (*page)(void *arg, const Ledger__ListReply *r), void *arg,
-             char **next_out);
+/* A kind of record as its command group shows it; rec is a Ledger__Staff,
+ * Ledger__Customer or Ledger__Order to match kind. */
+typedef struct {
+    Ledger__EntityKind kind;                        /* what Get and List ask for */
+    const char *name;                               /* "customer": the group */
+    const char *plural;                             /* "customers": JSON array, messages */
+    void (*json)(out_json_t *j, const void *rec);   /* as a JSON value */
+    void (*show)(const void *rec);                  /* as pairs, for show */
+    out_table_t *(*table)(void);                    /* the list's headings */
+    void (*row)(out_table_t *t, const void *rec);   /* as a list row */
+} ctl_record_t;
 
-/* ctl_parse_token - --page-token HEX into req's page_token, a buffer the
- * caller frees with free(req->page_token.data) */
-int ctl_parse_token(const char *cmd, const char *text, Ledger__List *req);
+/* ctl_get_record - ctl_get that also checks the reply holds a record of
+ * rec's kind (CTL_REJECTED, said on stderr, if not); caller frees *out */
+int ctl_get_record(ctl_t *ctl, const ctl_record_t *rec, const char *code,
+                   Ledger__GetReply **out);
 
-/* ctl_write_reply - print a WriteReply: "added staff S-00001 ..." or JSON */
-void ctl_write_reply(ctl_t *ctl, const char *verb, const char *what,
-                     const Ledger__WriteReply *r);
+/* ctl_show - `GROUP show CODE`: one record as pairs or JSON; an exit code */
+int ctl_show(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
+             int argc, char **argv);
+
+/* ctl_list - `GROUP list`: --branch, --limit, --all, --page-token (and for
+ * orders --customer, --from, --to); a table or JSON; an exit code */
+int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
+             int argc, char **argv);
+
+/* ctl_write - send a write request (meta filled by ctl_meta_write) and print
+ * its WriteReply: "added staff S-00001 ..." or JSON; an exit code */
+int ctl_write(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
+              const char *verb, const char *what);
 
 /* ctl_time - local time for people, "-" when ms is 0; out >= 32 */
 const char *ctl_time(char *out, size_t n, int64_t ms);
