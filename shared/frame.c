@@ -74,6 +74,9 @@ const char *frame_type_name(uint8_t type)
     case FRAME_STATE_GET:      return "state.get";
     case FRAME_WRITE_BACK:     return "write-back";
     case FRAME_CLOCK_SET:      return "clock.set";
+    case FRAME_POLICY_SET:     return "policy.set";
+    case FRAME_POLICY_GET:     return "policy.get";
+    case FRAME_BACKUP:         return "backup";
     case FRAME_EVENT:          return "event";
     }
     return type == FRAME_ERROR ? "error" : "?";

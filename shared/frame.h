@@ -38,6 +38,9 @@ typedef enum {
     FRAME_STATE_GET      = 0x0D,
     FRAME_WRITE_BACK     = 0x0E,
     FRAME_CLOCK_SET      = 0x0F,
+    FRAME_POLICY_SET     = 0x10,
+    FRAME_POLICY_GET     = 0x11,
+    FRAME_BACKUP         = 0x12,
     FRAME_EVENT          = 0x40, /* published events */
     FRAME_REPLY          = 0x80, /* a success reply is request type | FRAME_REPLY */
     FRAME_ERROR          = 0xFF  /* an error reply; body is ledger.Error */

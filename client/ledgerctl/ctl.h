@@ -167,5 +167,7 @@ int cmd_customer(ctl_t *ctl, int argc, char **argv);
 int cmd_order(ctl_t *ctl, int argc, char **argv);
 int cmd_tail(ctl_t *ctl, int argc, char **argv);
 int cmd_clock(ctl_t *ctl, int argc, char **argv);
+int cmd_policy(ctl_t *ctl, int argc, char **argv);
+int cmd_backup(ctl_t *ctl, int argc, char **argv);
 
 #endif

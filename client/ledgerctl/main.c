@@ -31,6 +31,8 @@ static const char s_usage[] =
     "  order       add, amend, show, list orders\n"
     "  tail        print the event log, and follow it\n"
     "  clock       show the ledger time; set it on a --test-clock ledgerd\n"
+    "  policy      set and show the monthly commission policy\n"
+    "  backup      make a hot, consistent copy of the ledger\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -42,6 +44,8 @@ static const ctl_cmd_t s_commands[] = {
     { "order",    cmd_order,    "" },
     { "tail",     cmd_tail,     "" },
     { "clock",    cmd_clock,    "" },
+    { "policy",   cmd_policy,   "" },
+    { "backup",   cmd_backup,   "" },
     { NULL, NULL, NULL }
 };
 

@@ -59,5 +59,8 @@ int cursor_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_state_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_write_back(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int clock_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int policy_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int policy_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int backup_start(apply_t *a, const ProtobufCMessage *req, err_t *err);
 
 #endif

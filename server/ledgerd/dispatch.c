@@ -19,6 +19,7 @@
 #include "dispatch.h"
 #include "idem.h"
 #include "log.h"
+#include "policy.pb-c.h"
 #include "publish.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -51,6 +52,9 @@ static const handler_t s_handlers[] = {
     { FRAME_STATE_GET,      &ledger__state_get__descriptor,      cursor_state_get,      0 },
     { FRAME_WRITE_BACK,     &ledger__write_back__descriptor,     cursor_write_back,     1 },
     { FRAME_CLOCK_SET,      &ledger__clock_set__descriptor,      clock_set,             1 },
+    { FRAME_POLICY_SET,     &ledger__policy_set__descriptor,     policy_set,            1 },
+    { FRAME_POLICY_GET,     &ledger__policy_get__descriptor,     policy_get,            0 },
+    { FRAME_BACKUP,         &ledger__backup__descriptor,         backup_start,          0 },
 };
 
 struct dispatch {

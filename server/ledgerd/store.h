@@ -36,6 +36,7 @@ typedef struct {
     MDB_dbi  cursors;               /* name -> seq */
     MDB_dbi  state;                 /* owner NUL key -> bytes */
     MDB_dbi  results;               /* kind NUL key -> Result */
+    MDB_dbi  policies;              /* "YYYY-MM" NUL version -> PolicyVersion */
 } store_t;
 
 /* store_open - open or create the environment in dir; fatal when it cannot */
