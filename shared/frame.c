@@ -77,6 +77,8 @@ const char *frame_type_name(uint8_t type)
     case FRAME_POLICY_SET:     return "policy.set";
     case FRAME_POLICY_GET:     return "policy.get";
     case FRAME_BACKUP:         return "backup";
+    case FRAME_RECORD_ADD:     return "record.add";
+    case FRAME_RECORD_AMEND:   return "record.amend";
     case FRAME_EVENT:          return "event";
     }
     return type == FRAME_ERROR ? "error" : "?";

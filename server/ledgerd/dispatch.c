@@ -55,6 +55,8 @@ static const handler_t s_handlers[] = {
     { FRAME_POLICY_SET,     &ledger__policy_set__descriptor,     policy_set,            1 },
     { FRAME_POLICY_GET,     &ledger__policy_get__descriptor,     policy_get,            0 },
     { FRAME_BACKUP,         &ledger__backup__descriptor,         backup_start,          0 },
+    { FRAME_RECORD_ADD,     &ledger__record_add__descriptor,     entity_record_add,     1 },
+    { FRAME_RECORD_AMEND,   &ledger__record_amend__descriptor,   entity_record_amend,   1 },
 };
 
 struct dispatch {

@@ -1,6 +1,9 @@
-/* entity - add, amend, get and list staff, customers and orders.
- * One generic path over the three kinds; what differs (validation, the
- * partition key, order indexes, contact stripping) sits in kind_ops_t. */
+/* entity - add, amend, get and list every kind of record: staff, customers,
+ * orders and the kinds of record.proto. One generic path over all kinds;
+ * what differs (validation, the partition key, order indexes, contact
+ * stripping, fields that never change) is looked up by kind. The fields
+ * every record has (id, code, version, created_ms, updated_ms) are found
+ * through the protobuf-c descriptors, once. */
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,39 +11,60 @@
 #include "date.h"
 #include "diff.h"
 #include "eventlog.h"
+#include "log.h"
+#include "record.pb-c.h"
 #include "validate.h"
 #include "xmalloc.h"
 
-/* Offsets of the fields every entity has. */
+/* Offsets of the fields every record has. */
 typedef struct {
-    entity_kind_t kind;
-    const char   *code_prefix;   /* "S" makes "S-00017" */
+    const char *code_prefix;   /* "S" makes "S-00017" */
     size_t off_id, off_code, off_version, off_created, off_updated;
-    int (*validate)(apply_t *a, ProtobufCMessage *m, err_t *err);
+    size_t off_branch, off_customer_id, off_order_id;   /* 0: the kind has none */
 } kind_ops_t;
 
 #define FIELD(m, off, type) (*(type *)((char *)(m) + (off)))
 
-static int s_validate_staff(apply_t *a, ProtobufCMessage *m, err_t *err)
+static const char *const s_prefixes[KIND_COUNT] = {
+    "S", "C", "O", "P", "G", "H", "PAY", "SHP", "RF", "A", "E", "V", "W", "K" };
+static kind_ops_t s_ops[KIND_COUNT];
+
+static size_t s_offset(const ProtobufCMessageDescriptor *d, const char *name, int required)
 {
-    return validate_staff((Ledger__Staff *)m, err);
-}
-static int s_validate_customer(apply_t *a, ProtobufCMessage *m, err_t *err)
-{
-    return validate_customer((Ledger__Customer *)m, err);
-}
-static int s_validate_order(apply_t *a, ProtobufCMessage *m, err_t *err)
-{
-    return validate_order(a, (Ledger__Order *)m, err);
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(d, name);
+    if (!fd && required)
+        log_panic("entity: %s has no field %s", d->name, name);
+    return fd ? fd->offset : 0;
 }
 
-#define OPS(K, T, P, V) { K, P, offsetof(T, id), offsetof(T, code), offsetof(T, version), \
-                          offsetof(T, created_ms), offsetof(T, updated_ms), V }
-static const kind_ops_t s_ops[KIND_COUNT] = {
-    OPS(KIND_STAFF, Ledger__Staff, "S", s_validate_staff),
-    OPS(KIND_CUSTOMER, Ledger__Customer, "C", s_validate_customer),
-    OPS(KIND_ORDER, Ledger__Order, "O", s_validate_order),
-};
+/* s_kind_ops - the offsets of kind, read from its descriptor on first use */
+static const kind_ops_t *s_kind_ops(entity_kind_t kind)
+{
+    kind_ops_t *o = &s_ops[kind];
+    if (!o->code_prefix) {
+        const ProtobufCMessageDescriptor *d = store_kind_descriptor(kind);
+        o->off_id = s_offset(d, "id", 1);
+        o->off_code = s_offset(d, "code", 1);
+        o->off_version = s_offset(d, "version", 1);
+        o->off_created = s_offset(d, "created_ms", 1);
+        o->off_updated = s_offset(d, "updated_ms", 1);
+        o->off_branch = s_offset(d, "branch", 0);
+        o->off_customer_id = kind == KIND_CUSTOMER ? 0 : s_offset(d, "customer_id", 0);
+        o->off_order_id = kind == KIND_ORDER ? 0 : s_offset(d, "order_id", 0);
+        o->code_prefix = s_prefixes[kind];
+    }
+    return o;
+}
+
+static int s_validate(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, err_t *err)
+{
+    switch (kind) {
+    case KIND_STAFF:    return validate_staff((Ledger__Staff *)m, err);
+    case KIND_CUSTOMER: return validate_customer((Ledger__Customer *)m, err);
+    case KIND_ORDER:    return validate_order(a, (Ledger__Order *)m, err);
+    default:            return record_validate(a, kind, m, err);
+    }
+}
 
 static void s_set_string(char **slot, const char *value)
 {
@@ -49,13 +73,17 @@ static void s_set_string(char **slot, const char *value)
     *slot = xstrdup(value);
 }
 
+/* s_partition_key - the customer a record belongs to, so a worker
+ * partitioned by customer sees it; 0 (every partition) for the rest. A
+ * partner who is also a customer is still everyone's business. */
 static uint64_t s_partition_key(entity_kind_t kind, const ProtobufCMessage *m)
 {
+    const kind_ops_t *ops = s_kind_ops(kind);
     if (kind == KIND_CUSTOMER)
-        return ((const Ledger__Customer *)m)->id;
-    if (kind == KIND_ORDER)
-        return ((const Ledger__Order *)m)->customer_id;
-    return 0;
+        return FIELD(m, ops->off_id, uint64_t);
+    if (kind == KIND_PARTNER || !ops->off_customer_id)
+        return 0;
+    return FIELD(m, ops->off_customer_id, uint64_t);
 }
 
 /* s_order_keys - the three index keys of an order */
@@ -93,7 +121,7 @@ static int s_order_index(apply_t *a, const Ledger__Order *o, int del, err_t *err
 static int s_event(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, const char *verb,
                    const char **changed, size_t n_changed, uint64_t *seq_out, err_t *err)
 {
-    const kind_ops_t *ops = &s_ops[kind];
+    const kind_ops_t *ops = s_kind_ops(kind);
     char name[32];
     snprintf(name, sizeof name, "%s.%s", store_kind_name(kind), verb);
     Ledger__Event ev = LEDGER__EVENT__INIT;
@@ -116,9 +144,13 @@ static int s_event(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, const ch
         contact = ev.customer->contact;
         ev.customer->contact = NULL;
         break;
-    default:
+    case KIND_ORDER:
         ev.body_case = LEDGER__EVENT__BODY_ORDER;
         ev.order = (Ledger__Order *)m;
+        break;
+    default:   /* Event field 16 + the kind's Record field number */
+        ev.body_case = (Ledger__Event__BodyCase)(16 + kind + 1);
+        ev.staff = (Ledger__Staff *)m;   /* a union: one pointer for every case */
     }
     int rc = eventlog_append(a, &ev, err);
     if (kind == KIND_CUSTOMER)
@@ -131,9 +163,9 @@ static int s_event(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, const ch
 static int s_add(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, uint64_t *seq_out,
                  err_t *err)
 {
-    const kind_ops_t *ops = &s_ops[kind];
+    const kind_ops_t *ops = s_kind_ops(kind);
     store_t *s = a->store;
-    if (ops->validate(a, m, err) < 0)
+    if (s_validate(a, kind, m, err) < 0)
         return -1;
     uint64_t id = ++a->counters.last_id[kind];
     char **code = &FIELD(m, ops->off_code, char *);
@@ -161,6 +193,12 @@ static int s_add(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, uint64_t *
         return -1;
     if (kind == KIND_ORDER && s_order_index(a, (Ledger__Order *)m, 0, err) < 0)
         return -1;
+    if (kind == KIND_ENTRY && ((Ledger__FinanceEntry *)m)->reverses_id) {
+        uint8_t rev[8];
+        store_be64(rev, ((Ledger__FinanceEntry *)m)->reverses_id);
+        if (store_put(s, a->txn, s->reversals, rev, 8, key, 8, MDB_NOOVERWRITE, err) < 0)
+            return -1;
+    }
     return s_event(a, kind, m, "created", NULL, 0, seq_out, err);
 }
 
@@ -168,7 +206,7 @@ static int s_add(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, uint64_t *
 static int s_amend(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, int has_expected,
                    uint64_t expected, err_t *err)
 {
-    const kind_ops_t *ops = &s_ops[kind];
+    const kind_ops_t *ops = s_kind_ops(kind);
     store_t *s = a->store;
     uint64_t id = FIELD(m, ops->off_id, uint64_t);
     char **code = &FIELD(m, ops->off_code, char *);
@@ -203,7 +241,7 @@ static int s_amend(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, int has_
     FIELD(m, ops->off_version, uint64_t) = old_version;
     FIELD(m, ops->off_created, int64_t) = FIELD(old, ops->off_created, int64_t);
     FIELD(m, ops->off_updated, int64_t) = FIELD(old, ops->off_updated, int64_t);
-    if (ops->validate(a, m, err) < 0)
+    if (s_validate(a, kind, m, err) < 0)
         goto done;
     /* An order's customer decides its partition: moving it would leave the
      * old partition's workers holding credit for an order they never see again. */
@@ -217,6 +255,17 @@ static int s_amend(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, int has_
     static const char *const ignore[] = { "version", "created_ms", "updated_ms", NULL };
     const char *changed[32];
     size_t n_changed = diff_fields(old, m, ignore, changed, 32);
+    /* Money already entered is corrected by a reversal, never rewritten:
+     * an entry's amend may only add approvals, notices and a description. */
+    static const char *const entry_fixed[] = { "branch", "time_ms", "category", "postings",
+        "order_code", "reverses_code", "person_code", NULL };
+    for (size_t i = 0; kind == KIND_ENTRY && i < n_changed; i++)
+        for (const char *const *f = entry_fixed; *f; f++)
+            if (!strcmp(changed[i], *f)) {
+                err_set(err, ERR(INVALID), *f, "an entry's %s never changes: reverse the "
+                        "entry and enter a new one", *f);
+                goto done;
+            }
     uint64_t seq = 0;
     if (n_changed) {   /* an amend that changes nothing writes nothing */
         FIELD(m, ops->off_version, uint64_t) = old_version + 1;
@@ -241,7 +290,7 @@ done:
 static int s_add_one(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, const char *field,
                      err_t *err)
 {
-    const kind_ops_t *ops = &s_ops[kind];
+    const kind_ops_t *ops = s_kind_ops(kind);
     uint64_t seq;
     if (!m)
         return err_set(err, ERR(MISSING), field, "%s is required", field);
@@ -304,6 +353,38 @@ int entity_order_amend(apply_t *a, const ProtobufCMessage *req, err_t *err)
                        r->_expected_version_case != 0, r->expected_version, err);
 }
 
+/* s_record - the kind and message a Record holds; field names its path */
+static ProtobufCMessage *s_record(const Ledger__Record *r, entity_kind_t *kind, const char **field,
+                                  err_t *err)
+{
+    if (!r || r->kind_case == LEDGER__RECORD__KIND__NOT_SET) {
+        err_set(err, ERR(MISSING), "record", "say which kind of record");
+        return NULL;
+    }
+    *kind = (entity_kind_t)(r->kind_case - 1);   /* Record field k+1 is kind k */
+    *field = store_kind_name(*kind);
+    return (ProtobufCMessage *)r->staff;         /* a union: one pointer for every case */
+}
+
+int entity_record_add(apply_t *a, const ProtobufCMessage *req, err_t *err)
+{
+    const Ledger__RecordAdd *r = (const void *)req;
+    entity_kind_t kind;
+    const char *field;
+    ProtobufCMessage *m = s_record(r->record, &kind, &field, err);
+    return m ? s_add_one(a, kind, m, field, err) : -1;
+}
+
+int entity_record_amend(apply_t *a, const ProtobufCMessage *req, err_t *err)
+{
+    const Ledger__RecordAmend *r = (const void *)req;
+    entity_kind_t kind;
+    const char *field;
+    ProtobufCMessage *m = s_record(r->record, &kind, &field, err);
+    return m ? s_amend_one(a, kind, m, field, r->_expected_version_case != 0,
+                           r->expected_version, err) : -1;
+}
+
 /* entity_order_batch - all or nothing: dispatch rolls back the whole
  * request's nested transaction when one order fails */
 int entity_order_batch(apply_t *a, const ProtobufCMessage *req, err_t *err)
@@ -362,14 +443,13 @@ static ProtobufCMessage *s_find(apply_t *a, entity_kind_t kind, uint64_t id, con
     return m;
 }
 
+/* s_kind_of - EntityKind k is entity kind k - 1 (both follow Record) */
 static int s_kind_of(Ledger__EntityKind k, entity_kind_t *out, err_t *err)
 {
-    switch (k) {
-    case LEDGER__ENTITY_KIND__ENTITY_STAFF:    *out = KIND_STAFF; return 0;
-    case LEDGER__ENTITY_KIND__ENTITY_CUSTOMER: *out = KIND_CUSTOMER; return 0;
-    case LEDGER__ENTITY_KIND__ENTITY_ORDER:     *out = KIND_ORDER; return 0;
-    default: return err_set(err, ERR(MISSING), "kind", "say which kind of record");
-    }
+    if (k == LEDGER__ENTITY_KIND__ENTITY_UNSPECIFIED)
+        return err_set(err, ERR(MISSING), "kind", "say which kind of record");
+    *out = (entity_kind_t)(k - 1);
+    return 0;
 }
 
 int entity_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
@@ -382,9 +462,7 @@ int entity_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
     if (!m)
         return -1;
     Ledger__GetReply rep = LEDGER__GET_REPLY__INIT;
-    rep.record_case = kind == KIND_STAFF ? LEDGER__GET_REPLY__RECORD_STAFF
-                    : kind == KIND_CUSTOMER ? LEDGER__GET_REPLY__RECORD_CUSTOMER
-                    : LEDGER__GET_REPLY__RECORD_ORDER;
+    rep.record_case = (Ledger__GetReply__RecordCase)(kind + 1);   /* numbered as Record */
     rep.staff = (Ledger__Staff *)m;   /* a union: the same pointer for every case */
     apply_reply(a, &rep.base);
     protobuf_c_message_free_unpacked(m, NULL);
@@ -405,11 +483,13 @@ typedef struct {
 } list_plan_t;
 
 static int s_list_filters(apply_t *a, const Ledger__List *r, entity_kind_t kind,
-                          list_plan_t *p, uint64_t *customer_id, int64_t *from, int64_t *to,
-                          err_t *err)
+                          list_plan_t *p, uint64_t *customer_id, uint64_t *order_id,
+                          int64_t *from, int64_t *to, err_t *err)
 {
     store_t *s = a->store;
+    const kind_ops_t *ops = s_kind_ops(kind);
     *customer_id = 0;
+    *order_id = 0;
     *from = INT64_MIN;
     *to = INT64_MAX;
     memset(p, 0, sizeof *p);
@@ -419,12 +499,30 @@ static int s_list_filters(apply_t *a, const Ledger__List *r, entity_kind_t kind,
     memset(p->hi, 0xff, 8);
     if (validate_text(r->branch, "branch", 0, BRANCH_MAX, err) < 0)
         return -1;
-    if (kind != KIND_ORDER) {
-        if (*r->customer_code || *r->from_date || *r->to_date)
-            return err_set(err, ERR(INVALID), *r->customer_code ? "customer_code" : "from_date",
-                           "only orders are filtered by customer or date");
+    if (*r->branch && !ops->off_branch)
+        return err_set(err, ERR(INVALID), "branch", "%s records have no branch",
+                       store_kind_name(kind));
+    if (kind != KIND_ORDER) {   /* other kinds: filters checked record by record */
+        if (*r->from_date || *r->to_date)
+            return err_set(err, ERR(INVALID), *r->from_date ? "from_date" : "to_date",
+                           "only orders are filtered by date");
+        if (*r->customer_code && !ops->off_customer_id)
+            return err_set(err, ERR(INVALID), "customer_code", "%s records have no customer",
+                           store_kind_name(kind));
+        if (*r->order_code && !ops->off_order_id)
+            return err_set(err, ERR(INVALID), "order_code", "%s records have no order",
+                           store_kind_name(kind));
+        if (*r->customer_code &&
+            !(*customer_id = store_code_id(s, a->txn, KIND_CUSTOMER, r->customer_code)))
+            return err_set(err, ERR(NOT_FOUND), "customer_code", "no customer with code %s",
+                           r->customer_code);
+        if (*r->order_code && !(*order_id = store_code_id(s, a->txn, KIND_ORDER, r->order_code)))
+            return err_set(err, ERR(NOT_FOUND), "order_code", "no order with code %s",
+                           r->order_code);
         return 0;
     }
+    if (*r->order_code)
+        return err_set(err, ERR(INVALID), "order_code", "orders are not filtered by order");
     date_t d;
     if (*r->from_date) {
         if (date_parse(&d, r->from_date, err) < 0)
@@ -475,11 +573,17 @@ static int s_key_cmp(const void *a, size_t an, const void *b, size_t bn)
     return c ? c : (an > bn) - (an < bn);
 }
 
-static const char *s_branch_of(entity_kind_t kind, const ProtobufCMessage *m)
+/* s_list_keeps - the filters an index did not already apply */
+static int s_list_keeps(entity_kind_t kind, const ProtobufCMessage *m, const char *branch,
+                        uint64_t customer_id, uint64_t order_id)
 {
-    return kind == KIND_STAFF ? ((const Ledger__Staff *)m)->branch
-         : kind == KIND_CUSTOMER ? ((const Ledger__Customer *)m)->branch
-         : ((const Ledger__Order *)m)->branch;
+    const kind_ops_t *ops = s_kind_ops(kind);
+    if (*branch && strcmp(FIELD(m, ops->off_branch, char *), branch) != 0)
+        return 0;
+    if (kind == KIND_ORDER)   /* its customer filter is its index */
+        return 1;
+    return (!customer_id || FIELD(m, ops->off_customer_id, uint64_t) == customer_id) &&
+           (!order_id || FIELD(m, ops->off_order_id, uint64_t) == order_id);
 }
 
 int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
@@ -487,10 +591,10 @@ int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
     const Ledger__List *r = (const void *)req;
     entity_kind_t kind = KIND_STAFF;
     list_plan_t p;
-    uint64_t customer_id;
+    uint64_t customer_id, order_id;
     int64_t from, to;
     if (s_kind_of(r->kind, &kind, err) < 0 ||
-        s_list_filters(a, r, kind, &p, &customer_id, &from, &to, err) < 0)
+        s_list_filters(a, r, kind, &p, &customer_id, &order_id, &from, &to, err) < 0)
         return -1;
     if (r->limit > 1000)
         return err_set(err, ERR(OUT_OF_RANGE), "limit", "a page holds at most 1000 records");
@@ -536,7 +640,7 @@ int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
         ProtobufCMessage *m = store_entity_get(a->store, a->txn, kind, id, err);
         if (!m)
             continue;
-        if (*r->branch && strcmp(s_branch_of(kind, m), r->branch) != 0) {
+        if (!s_list_keeps(kind, m, r->branch, customer_id, order_id)) {
             protobuf_c_message_free_unpacked(m, NULL);
             continue;
         }
@@ -553,12 +657,26 @@ int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
     mdb_cursor_close(cur);
 
     Ledger__ListReply rep = LEDGER__LIST_REPLY__INIT;
+    Ledger__Record *wrap = NULL;
+    Ledger__Record **wraps = NULL;
     if (kind == KIND_STAFF)
         rep.staff = (Ledger__Staff **)recs, rep.n_staff = n;
     else if (kind == KIND_CUSTOMER)
         rep.customers = (Ledger__Customer **)recs, rep.n_customers = n;
-    else
+    else if (kind == KIND_ORDER)
         rep.orders = (Ledger__Order **)recs, rep.n_orders = n;
+    else {   /* the kinds of record.proto come wrapped in Record */
+        wrap = xcalloc(n ? n : 1, sizeof *wrap);
+        wraps = xcalloc(n ? n : 1, sizeof *wraps);
+        for (size_t i = 0; i < n; i++) {
+            ledger__record__init(&wrap[i]);
+            wrap[i].kind_case = (Ledger__Record__KindCase)(kind + 1);
+            wrap[i].staff = (Ledger__Staff *)recs[i];   /* a union */
+            wraps[i] = &wrap[i];
+        }
+        rep.records = wraps;
+        rep.n_records = n;
+    }
     if (more) {
         rep.next_page_token.data = last;
         rep.next_page_token.len = last_len;
@@ -567,5 +685,7 @@ int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
     for (size_t i = 0; i < n; i++)
         protobuf_c_message_free_unpacked(recs[i], NULL);
     free(recs);
+    free(wrap);
+    free(wraps);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "codec.h"
 #include "entity.pb-c.h"
 #include "event.pb-c.h"
+#include "record.pb-c.h"
 #include "log.h"
 #include "store.h"
 #include "xmalloc.h"
@@ -87,7 +88,7 @@ store_t *store_open(const char *dir, size_t map_size, size_t map_max)
     int rc = mdb_env_create(&s->env);
     if (rc)
         log_fatal("store: create environment: %s", mdb_strerror(rc));
-    mdb_env_set_maxdbs(s->env, 32);
+    mdb_env_set_maxdbs(s->env, 64);
     mdb_env_set_maxreaders(s->env, 16);
     s->map_max = map_max > map_size ? map_max : map_size;
     if ((rc = mdb_env_set_mapsize(s->env, map_size)))
@@ -108,12 +109,12 @@ store_t *store_open(const char *dir, size_t map_size, size_t map_max)
     if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
         log_fatal("store: begin: %s", mdb_strerror(rc));
     s_open_dbi(txn, "events", &s->events);
-    s_open_dbi(txn, "staff", &s->data[KIND_STAFF]);
-    s_open_dbi(txn, "customer", &s->data[KIND_CUSTOMER]);
-    s_open_dbi(txn, "order", &s->data[KIND_ORDER]);
-    s_open_dbi(txn, "staff_code", &s->by_code[KIND_STAFF]);
-    s_open_dbi(txn, "customer_code", &s->by_code[KIND_CUSTOMER]);
-    s_open_dbi(txn, "order_code", &s->by_code[KIND_ORDER]);
+    for (int k = 0; k < KIND_COUNT; k++) {
+        char name[64];
+        s_open_dbi(txn, store_kind_name(k), &s->data[k]);
+        snprintf(name, sizeof name, "%s_code", store_kind_name(k));
+        s_open_dbi(txn, name, &s->by_code[k]);
+    }
     s_open_dbi(txn, "order_by_customer", &s->order_by_customer);
     s_open_dbi(txn, "order_by_branch", &s->order_by_branch);
     s_open_dbi(txn, "order_by_placed", &s->order_by_placed);
@@ -123,6 +124,7 @@ store_t *store_open(const char *dir, size_t map_size, size_t map_max)
     s_open_dbi(txn, "state", &s->state);
     s_open_dbi(txn, "results", &s->results);
     s_open_dbi(txn, "policies", &s->policies);
+    s_open_dbi(txn, "reversals", &s->reversals);
     s_read_counters(s, txn);
     if ((rc = mdb_txn_commit(txn)))
         log_fatal("store: commit: %s", mdb_strerror(rc));
@@ -163,14 +165,21 @@ int store_grow(store_t *s)
 
 const char *store_kind_name(entity_kind_t kind)
 {
-    static const char *names[] = { "staff", "customer", "order" };
+    static const char *names[KIND_COUNT] = {
+        "staff", "customer", "order", "partner", "product", "source", "payment", "shipment",
+        "refund", "account", "entry", "service", "post", "work" };
     return names[kind];
 }
 
 const ProtobufCMessageDescriptor *store_kind_descriptor(entity_kind_t kind)
 {
-    static const ProtobufCMessageDescriptor *d[] = {
-        &ledger__staff__descriptor, &ledger__customer__descriptor, &ledger__order__descriptor };
+    static const ProtobufCMessageDescriptor *d[KIND_COUNT] = {
+        &ledger__staff__descriptor, &ledger__customer__descriptor, &ledger__order__descriptor,
+        &ledger__partner__descriptor, &ledger__product__descriptor,
+        &ledger__supply_source__descriptor, &ledger__payment__descriptor,
+        &ledger__shipment__descriptor, &ledger__refund__descriptor, &ledger__account__descriptor,
+        &ledger__finance_entry__descriptor, &ledger__service_event__descriptor,
+        &ledger__social_post__descriptor, &ledger__work_record__descriptor };
     return d[kind];
 }
 

@@ -9,7 +9,12 @@
 #include <stdint.h>
 #include "err.h"
 
-typedef enum { KIND_STAFF, KIND_CUSTOMER, KIND_ORDER, KIND_COUNT } entity_kind_t;
+/* In Record's field order (record.proto): kind k is Record field k + 1. */
+typedef enum {
+    KIND_STAFF, KIND_CUSTOMER, KIND_ORDER, KIND_PARTNER, KIND_PRODUCT, KIND_SOURCE,
+    KIND_PAYMENT, KIND_SHIPMENT, KIND_REFUND, KIND_ACCOUNT, KIND_ENTRY, KIND_SERVICE,
+    KIND_POST, KIND_WORK, KIND_COUNT
+} entity_kind_t;
 
 /* Derived from the data at open (last keys), so never stored twice. */
 typedef struct {
@@ -26,7 +31,7 @@ typedef struct {
     int      map_full;              /* set by a put that hit MDB_MAP_FULL */
     store_counters_t counters;      /* as of the last commit */
     MDB_dbi  events;                /* seq -> Event */
-    MDB_dbi  data[KIND_COUNT];      /* id -> Staff | Customer | Order */
+    MDB_dbi  data[KIND_COUNT];      /* id -> the record, per kind */
     MDB_dbi  by_code[KIND_COUNT];   /* code -> id */
     MDB_dbi  order_by_customer;     /* customer id, placed, order id -> "" */
     MDB_dbi  order_by_branch;       /* branch NUL, placed, order id -> "" */
@@ -37,6 +42,7 @@ typedef struct {
     MDB_dbi  state;                 /* owner NUL key -> bytes */
     MDB_dbi  results;               /* kind NUL key -> Result */
     MDB_dbi  policies;              /* "YYYY-MM" NUL version -> PolicyVersion */
+    MDB_dbi  reversals;             /* reversed entry id -> reversing entry id */
 } store_t;
 
 /* store_open - open or create the environment in dir; fatal when it cannot */
@@ -46,7 +52,8 @@ void store_destroy(store_t **self_p);
 /* store_grow - double the map (no transaction may be open); -1 at map_max */
 int store_grow(store_t *s);
 
-/* store_kind_name - "staff", "customer", "order" */
+/* store_kind_name - "staff", "customer", "order", "partner"...: the kind's
+ * name in events ("<name>.created") and in Record */
 const char *store_kind_name(entity_kind_t kind);
 const ProtobufCMessageDescriptor *store_kind_descriptor(entity_kind_t kind);
 

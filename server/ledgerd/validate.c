@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "money.h"
+#include "record.pb-c.h"
 #include "validate.h"
 
 int validate_text(const char *s, const char *field, int required, size_t max, err_t *err)
@@ -113,6 +114,39 @@ static int s_party(apply_t *a, Ledger__PartyRef *p, const char *field, int staff
     return 0;
 }
 
+/* s_line_source - a line naming a supply source costs qty x its unit cost;
+ * only a verified source of the line's product may be used */
+static int s_line_source(apply_t *a, Ledger__OrderLine *l, const char *field, err_t *err)
+{
+    l->source_id = 0;
+    if (!*l->source)
+        return 0;
+    if (validate_code(l->source, field, 0, err) < 0)
+        return -1;
+    if (!(l->source_id = store_code_id(a->store, a->txn, KIND_SOURCE, l->source)))
+        return err_set(err, ERR(NOT_FOUND), field, "no supply source with code %s", l->source);
+    Ledger__SupplySource *src = (Ledger__SupplySource *)store_entity_get(
+        a->store, a->txn, KIND_SOURCE, l->source_id, err);
+    if (!src)
+        return -1;
+    int rc = 0;
+    Ledger__Product *p = (Ledger__Product *)store_entity_get(a->store, a->txn, KIND_PRODUCT,
+                                                            src->product_id, err);
+    if (!p)
+        rc = -1;
+    else if (src->state != LEDGER__SOURCE_STATE__SOURCE_VERIFIED)
+        rc = err_set(err, ERR(INVALID), field, "supply source %s is not verified", l->source);
+    else if (strcmp(p->code, l->product) != 0)
+        rc = err_set(err, ERR(INVALID), field, "supply source %s is for product %s, not %s",
+                     l->source, p->code, l->product);
+    else if (money_mul(&l->cost, l->qty, src->unit_cost) < 0 || l->cost > MONEY_MAX_FEN)
+        rc = err_set(err, ERR(OUT_OF_RANGE), field, "the line's cost is too large");
+    if (p)
+        ledger__product__free_unpacked(p, NULL);
+    ledger__supply_source__free_unpacked(src, NULL);
+    return rc;
+}
+
 int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
 {
     char f[64];
@@ -132,7 +166,7 @@ int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
                        ORDER_LINES_MAX, o->n_lines);
     int64_t amount = 0, cost = 0;
     for (size_t i = 0; i < o->n_lines; i++) {
-        const Ledger__OrderLine *l = o->lines[i];
+        Ledger__OrderLine *l = o->lines[i];
         snprintf(f, sizeof f, "lines[%zu].product", i);
         if (validate_code(l->product, f, 0, err) < 0)
             return -1;
@@ -144,6 +178,9 @@ int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
         if (l->unit_price < 0 || l->unit_price > MONEY_MAX_FEN)
             return err_set(err, ERR(OUT_OF_RANGE), f, "unit price must be 0 to %lld fen, got %lld",
                            (long long)MONEY_MAX_FEN, (long long)l->unit_price);
+        snprintf(f, sizeof f, "lines[%zu].source", i);
+        if (s_line_source(a, l, f, err) < 0)
+            return -1;
         snprintf(f, sizeof f, "lines[%zu].cost", i);
         if (l->cost < 0 || l->cost > MONEY_MAX_FEN)
             return err_set(err, ERR(OUT_OF_RANGE), f, "cost must be 0 to %lld fen, got %lld",
@@ -164,8 +201,16 @@ int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
     if (!o->customer_id)
         return err_set(err, ERR(NOT_FOUND), "customer_code", "no customer with code %s",
                        o->customer_code);
-    if (s_party(a, o->handler, "handler", 1, err) < 0)
+    if (s_party(a, o->handler, "handler", 1, err) < 0 ||
+        s_party(a, o->price_approver, "price_approver", 1, err) < 0 ||
+        validate_text(o->cancel_reason, "cancel_reason", 0, 200, err) < 0)
         return -1;
+    const int64_t times[] = { o->paid_ms, o->shipped_ms, o->completed_ms, o->cancelled_ms };
+    static const char *const time_fields[] = { "paid_ms", "shipped_ms", "completed_ms",
+                                               "cancelled_ms" };
+    for (int i = 0; i < 4; i++)
+        if (times[i] < 0)
+            return err_set(err, ERR(OUT_OF_RANGE), time_fields[i], "a time cannot be before 1970");
     if (o->n_arrangers > ARRANGERS_MAX)
         return err_set(err, ERR(OUT_OF_RANGE), "arrangers", "an order has at most %d arrangers",
                        ARRANGERS_MAX);

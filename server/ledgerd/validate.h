@@ -31,4 +31,7 @@ int validate_customer(const Ledger__Customer *c, err_t *err);
  * ids, amount and cost. NOT_FOUND names the reference that does not exist. */
 int validate_order(apply_t *a, Ledger__Order *o, err_t *err);
 
+/* record_validate - the kinds of record.proto (record.c) */
+int record_validate(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, err_t *err);
+
 #endif

@@ -132,10 +132,11 @@ Test(frame, names_every_type)
         { FRAME_STATE_GET, "state.get" },        { FRAME_WRITE_BACK, "write-back" },
         { FRAME_CLOCK_SET, "clock.set" },        { FRAME_EVENT, "event" },
         { FRAME_POLICY_SET, "policy.set" },      { FRAME_POLICY_GET, "policy.get" },
-        { FRAME_BACKUP, "backup" },
+        { FRAME_BACKUP, "backup" },              { FRAME_RECORD_ADD, "record.add" },
+        { FRAME_RECORD_AMEND, "record.amend" },
         { FRAME_ERROR, "error" },
         { FRAME_ORDER_ADD | FRAME_REPLY, "order.add" },  /* a reply names its request */
-        { 0x00, "?" }, { 0x13, "?" }, { 0x3F, "?" }, { 0x7F, "?" }, { FRAME_REPLY, "?" },
+        { 0x00, "?" }, { 0x15, "?" }, { 0x3F, "?" }, { 0x7F, "?" }, { FRAME_REPLY, "?" },
     };
     for (size_t i = 0; i < N(cases); i++) {
         const char *got = frame_type_name(cases[i].type);
