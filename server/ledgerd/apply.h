@@ -54,6 +54,7 @@ int entity_order_amend(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_order_batch(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_record_add(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_record_amend(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int entity_record_batch(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_list(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int replay_read(apply_t *a, const ProtobufCMessage *req, err_t *err);

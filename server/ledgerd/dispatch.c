@@ -57,6 +57,7 @@ static const handler_t s_handlers[] = {
     { FRAME_BACKUP,         &ledger__backup__descriptor,         backup_start,          0 },
     { FRAME_RECORD_ADD,     &ledger__record_add__descriptor,     entity_record_add,     1 },
     { FRAME_RECORD_AMEND,   &ledger__record_amend__descriptor,   entity_record_amend,   1 },
+    { FRAME_RECORD_BATCH,   &ledger__record_batch__descriptor,   entity_record_batch,   1 },
 };
 
 struct dispatch {

@@ -385,44 +385,80 @@ int entity_record_amend(apply_t *a, const ProtobufCMessage *req, err_t *err)
                            r->expected_version, err) : -1;
 }
 
-/* entity_order_batch - all or nothing: dispatch rolls back the whole
- * request's nested transaction when one order fails */
-int entity_order_batch(apply_t *a, const ProtobufCMessage *req, err_t *err)
+#define BATCH_MAX 100000   /* items in one all-or-nothing request */
+
+/* s_batch - add every record or none: dispatch rolls back the request's
+ * nested transaction when one fails. field(i) names item i in errors. */
+typedef ProtobufCMessage *(*batch_item_fn)(const void *req, size_t i, entity_kind_t *kind,
+                                           const char **name, err_t *err);
+
+static int s_batch(apply_t *a, size_t n, batch_item_fn item, const void *req, const char *field,
+                   err_t *err)
 {
-    const Ledger__OrderBatch *r = (const void *)req;
-    if (r->n_orders == 0)
-        return err_set(err, ERR(MISSING), "orders", "a batch needs at least one order");
-    if (r->n_orders > 10000)
-        return err_set(err, ERR(OUT_OF_RANGE), "orders", "a batch has at most 10000 orders, got %zu",
-                       r->n_orders);
-    Ledger__WriteReply *items = xcalloc(r->n_orders, sizeof *items);
-    Ledger__WriteReply **ptrs = xcalloc(r->n_orders, sizeof *ptrs);
+    if (n == 0)
+        return err_set(err, ERR(MISSING), field, "a batch needs at least one item");
+    if (n > BATCH_MAX)
+        return err_set(err, ERR(OUT_OF_RANGE), field, "a batch has at most %d items, got %zu",
+                       BATCH_MAX, n);
+    Ledger__WriteReply *items = xcalloc(n, sizeof *items);
+    Ledger__WriteReply **ptrs = xcalloc(n, sizeof *ptrs);
     int rc = 0;
-    for (size_t i = 0; i < r->n_orders && rc == 0; i++) {
-        char field[32];
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char path[64];
+        entity_kind_t kind;
+        const char *name = NULL;
         uint64_t seq;
-        snprintf(field, sizeof field, "orders[%zu]", i);
-        if (s_add(a, KIND_ORDER, &r->orders[i]->base, &seq, err) < 0) {
-            err_prefix_field(err, field);
+        ProtobufCMessage *m = item(req, i, &kind, &name, err);
+        snprintf(path, sizeof path, "%s[%zu]%s%s", field, i, name ? "." : "", name ? name : "");
+        if (!m || s_add(a, kind, m, &seq, err) < 0) {
+            err_prefix_field(err, path);
             rc = -1;
             break;
         }
+        const kind_ops_t *ops = s_kind_ops(kind);
         ledger__write_reply__init(&items[i]);
-        items[i].id = r->orders[i]->id;
-        items[i].code = r->orders[i]->code;
+        items[i].id = FIELD(m, ops->off_id, uint64_t);
+        items[i].code = FIELD(m, ops->off_code, char *);
         items[i].version = 1;
         items[i].seq = seq;
         ptrs[i] = &items[i];
     }
     if (rc == 0) {
         Ledger__BatchReply rep = LEDGER__BATCH_REPLY__INIT;
-        rep.n_items = r->n_orders;
+        rep.n_items = n;
         rep.items = ptrs;
         apply_reply(a, &rep.base);
     }
     free(items);
     free(ptrs);
     return rc;
+}
+
+static ProtobufCMessage *s_order_item(const void *req, size_t i, entity_kind_t *kind,
+                                      const char **name, err_t *err)
+{
+    *kind = KIND_ORDER;
+    return &((const Ledger__OrderBatch *)req)->orders[i]->base;
+}
+
+static ProtobufCMessage *s_record_item(const void *req, size_t i, entity_kind_t *kind,
+                                       const char **name, err_t *err)
+{
+    return s_record(((const Ledger__RecordBatch *)req)->records[i], kind, name, err);
+}
+
+/* entity_order_batch - many orders, all or nothing */
+int entity_order_batch(apply_t *a, const ProtobufCMessage *req, err_t *err)
+{
+    const Ledger__OrderBatch *r = (const void *)req;
+    return s_batch(a, r->n_orders, s_order_item, r, "orders", err);
+}
+
+/* entity_record_batch - many records of any kinds, all or nothing */
+int entity_record_batch(apply_t *a, const ProtobufCMessage *req, err_t *err)
+{
+    const Ledger__RecordBatch *r = (const void *)req;
+    return s_batch(a, r->n_records, s_record_item, r, "records", err);
 }
 
 /* s_find - by id, else by code; NOT_FOUND names which */

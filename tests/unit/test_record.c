@@ -353,3 +353,50 @@ Test(record, work_records_take_a_real_date_and_known_attendees)
     w.n_attendee_codes = 1;
     s_add_ok(&r);
 }
+
+Test(record, a_record_batch_is_all_or_nothing_and_names_the_item)
+{
+    Ledger__Account acc = LEDGER__ACCOUNT__INIT;
+    acc.code = "A-IN";
+    acc.name = "收款";
+    acc.kind = LEDGER__ACCOUNT_KIND__ACCOUNT_RECEIVING;
+    acc.branch = "SH";
+    acc.owner_name = "外部出纳";
+    Ledger__Payment pay = LEDGER__PAYMENT__INIT;
+    pay.order_code = "O-1";
+    pay.amount = 10000;
+    pay.paid_ms = 1767225600000;
+    pay.account_code = "A-IN";   /* added earlier in the same batch */
+    Ledger__Payment bad = pay;
+    bad.amount = -5;
+    Ledger__Record r[3] = { LEDGER__RECORD__INIT, LEDGER__RECORD__INIT, LEDGER__RECORD__INIT };
+    Ledger__Record *rp[3] = { &r[0], &r[1], &r[2] };
+    r[0].kind_case = LEDGER__RECORD__KIND_ACCOUNT;
+    r[0].account = &acc;
+    r[1].kind_case = LEDGER__RECORD__KIND_PAYMENT;
+    r[1].payment = &pay;
+    r[2].kind_case = LEDGER__RECORD__KIND_PAYMENT;
+    r[2].payment = &bad;
+    Ledger__RecordBatch req = LEDGER__RECORD_BATCH__INIT;
+    req.meta = fixture_meta("batch-1");
+    req.records = rp;
+    req.n_records = 3;
+    uint64_t seq = fixture_last_seq(&f);
+    err_t err;
+    cr_assert_eq(fixture_call(&f, FRAME_RECORD_BATCH, &req.base, NULL, NULL, &err), -1);
+    cr_assert_eq(err.code, ERR(OUT_OF_RANGE));
+    cr_assert_str_eq(err.field, "records[2].payment.amount");
+    cr_assert_eq(fixture_last_seq(&f), seq, "a failed batch wrote something");
+
+    req.n_records = 2;
+    req.meta = fixture_meta("batch-2");
+    ProtobufCMessage *out;
+    cr_assert_eq(fixture_call(&f, FRAME_RECORD_BATCH, &req.base, &ledger__batch_reply__descriptor,
+                              &out, &err), 0, "%s %s", err.field, err.msg);
+    Ledger__BatchReply *b = (void *)out;
+    cr_assert_eq(b->n_items, 2);
+    cr_assert_str_eq(b->items[0]->code, "A-IN");
+    cr_assert_str_eq(b->items[1]->code, "PAY-00001");
+    cr_assert_eq(b->items[1]->seq, seq + 2);
+    protobuf_c_message_free_unpacked(out, NULL);
+}
