@@ -168,6 +168,8 @@ int cmd_order(ctl_t *ctl, int argc, char **argv);
 int cmd_tail(ctl_t *ctl, int argc, char **argv);
 int cmd_clock(ctl_t *ctl, int argc, char **argv);
 int cmd_policy(ctl_t *ctl, int argc, char **argv);
+int cmd_record(ctl_t *ctl, int argc, char **argv);   /* argv[0] names the kind */
+int cmd_import(ctl_t *ctl, int argc, char **argv);
 int cmd_backup(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -31,6 +31,18 @@ static const char s_usage[] =
     "  order       add, amend, show, list orders\n"
     "  tail        print the event log, and follow it\n"
     "  clock       show the ledger time; set it on a --test-clock ledgerd\n"
+    "  partner     referrers, promoters, sellers and distributors\n"
+    "  product     products and their prices\n"
+    "  source      supply sources: register, verify, reject\n"
+    "  payment     payments received on orders\n"
+    "  shipment    shipments and their receipts\n"
+    "  refund      refunds requested and processed\n"
+    "  account     receiving, paying and internal accounts\n"
+    "  entry       double-entry finance entries, approvals, reversals\n"
+    "  service     first contacts, transfers, issues, complaints, callbacks\n"
+    "  post        social posts of the team's WeChat accounts\n"
+    "  work        script training, daily logs, weekly and monthly plans\n"
+    "  import      load customers, orders, payments or entries from CSV\n"
     "  policy      set and show the monthly commission policy\n"
     "  backup      make a hot, consistent copy of the ledger\n"
     "\n"
@@ -44,6 +56,18 @@ static const ctl_cmd_t s_commands[] = {
     { "order",    cmd_order,    "" },
     { "tail",     cmd_tail,     "" },
     { "clock",    cmd_clock,    "" },
+    { "partner",  cmd_record,   "" },
+    { "product",  cmd_record,   "" },
+    { "source",   cmd_record,   "" },
+    { "payment",  cmd_record,   "" },
+    { "shipment", cmd_record,   "" },
+    { "refund",   cmd_record,   "" },
+    { "account",  cmd_record,   "" },
+    { "entry",    cmd_record,   "" },
+    { "service",  cmd_record,   "" },
+    { "post",     cmd_record,   "" },
+    { "work",     cmd_record,   "" },
+    { "import",   cmd_import,   "" },
     { "policy",   cmd_policy,   "" },
     { "backup",   cmd_backup,   "" },
     { NULL, NULL, NULL }
