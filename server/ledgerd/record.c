@@ -11,6 +11,7 @@
 #include "money.h"
 #include "record.pb-c.h"
 #include "validate.h"
+#include "xmalloc.h"
 
 #define TEXT_MAX      200
 #define LONG_TEXT_MAX 20000
@@ -362,7 +363,7 @@ static int s_work(apply_t *a, Ledger__WorkRecord *w, err_t *err)
         return err_set(err, ERR(OUT_OF_RANGE), "attendee_codes", "at most 1000 attendees");
     /* attendee_ids is the server's: one id per code, in order */
     free(w->attendee_ids);
-    w->attendee_ids = calloc(w->n_attendee_codes ? w->n_attendee_codes : 1, sizeof *w->attendee_ids);
+    w->attendee_ids = xcalloc(w->n_attendee_codes, sizeof *w->attendee_ids);
     w->n_attendee_ids = w->n_attendee_codes;
     for (size_t i = 0; i < w->n_attendee_codes; i++) {
         snprintf(f, sizeof f, "attendee_codes[%zu]", i);
