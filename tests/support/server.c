@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +50,9 @@ void server_restart(server_t *s)
     s->pid = fork();
     cr_assert_neq(s->pid, -1, "fork");
     if (s->pid == 0) {
+        /* Dies with the test process, even one that crashed before its
+         * teardown: no ledgerd outlives the test that started it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
