@@ -96,3 +96,62 @@ Test(ledgerctl, the_same_idempotency_key_adds_once)
     cr_assert_eq(rc, 1, "exit %d: %s", rc, out);
     cr_assert(strstr(out, "IDEMPOTENCY_MISMATCH"), "%s", out);
 }
+
+#include <stdio.h>
+
+/* s_write - a file in the server's temp dir; returns its path */
+static const char *s_write(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", srv.dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+Test(ledgerctl, policy_set_checks_the_file_and_show_answers_the_month_in_force)
+{
+    const char *good = s_write("march.yaml", "# March: higher seller rate\n"
+                               "seller_rate: 2200\n"
+                               "role_rates:\n"
+                               "  channel: 300\n");
+    CTL_OK("policy set --month 2026-03 %s", good);
+    cr_assert(strstr(out, "2026-03 version 1"), "%s", out);
+
+    const char *bad = s_write("april.yaml", "seller_rate: 2000\n"
+                              "role_rates:\n"
+                              "  channel: -5\n");
+    int rc = ctl(&srv, out, sizeof out, "policy set --month 2026-04 %s", bad);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "april.yaml:3") && strstr(out, "role_rates.channel") &&
+              strstr(out, "got -5"), "%s", out);
+    const char *json = s_write("april.json", "{\"role_rates\": {\"chanel\": 5}}");
+    rc = ctl(&srv, out, sizeof out, "policy set --month 2026-04 %s", json);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "role_rates.chanel") && strstr(out, "unknown key"), "%s", out);
+    rc = ctl(&srv, out, sizeof out, "policy set --month 2026-13 %s", good);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, out);
+    cr_assert(strstr(out, "--month"), "%s", out);
+
+    CTL_OK("policy show --month 2026-05");
+    cr_assert(strstr(out, "version 1 of 2026-03") && strstr(out, "seller_rate: 2200") &&
+              strstr(out, "channel: 300") && strstr(out, "inviter_rate: 500"), "%s", out);
+    CTL_OK("policy show --month 2026-03 --json");
+    cr_assert(strstr(out, "\"effective_month\":\"2026-03\"") &&
+              strstr(out, "\"seller_rate\":2200") && strstr(out, "\"actor\":\"tester\""),
+              "%s", out);
+    CTL_OK("policy show --month 2026-03 --text");
+    cr_assert(strstr(out, "# March: higher seller rate"), "the file as given: %s", out);
+    CTL_OK("policy show --month 2026-02");
+    cr_assert(strstr(out, "built-in default") && strstr(out, "seller_rate: 2000"), "%s", out);
+    CTL_OK("--json tail --from 0 --kind policy");
+    cr_assert(strstr(out, "policy.set"), "%s", out);
+
+    CTL_OK("policy default");
+    const char *copy = s_write("default.yaml", out);
+    CTL_OK("policy set --month 2026-06 %s", copy);
+    CTL_OK("policy show --month 2026-06 --json");
+    cr_assert(strstr(out, "\"seller_rate\":2000"), "the default file sets the default: %s", out);
+}
