@@ -87,10 +87,12 @@ int validate_customer(const Ledger__Customer *c, err_t *err)
     return 0;
 }
 
-/* s_party - resolve a reference; staff_only for handler and arrangers.
+enum { PARTY_ANY, PARTY_STAFF_ONLY, PARTY_PARTNER_ONLY };
+
+/* s_party - resolve a reference; only limits it (staff for handler and
+ * arrangers, a partner for the seller).
  * An absent reference (no kind, no code) is fine: the role is unclaimed. */
-static int s_party(apply_t *a, Ledger__PartyRef *p, const char *field, int staff_only,
-                   err_t *err)
+static int s_party(apply_t *a, Ledger__PartyRef *p, const char *field, int only, err_t *err)
 {
     char f[96];
     if (!p)
@@ -101,13 +103,17 @@ static int s_party(apply_t *a, Ledger__PartyRef *p, const char *field, int staff
     }
     snprintf(f, sizeof f, "%s.kind", field);
     if (p->kind == LEDGER__PARTY_KIND__PARTY_UNSPECIFIED)
-        return err_set(err, ERR(MISSING), f, "say whether %s is staff or a customer", field);
-    if (staff_only && p->kind != LEDGER__PARTY_KIND__PARTY_STAFF)
+        return err_set(err, ERR(MISSING), f, "say whether %s is staff, a customer or a partner",
+                       field);
+    if (only == PARTY_STAFF_ONLY && p->kind != LEDGER__PARTY_KIND__PARTY_STAFF)
         return err_set(err, ERR(INVALID), f, "%s must be a member of staff", field);
+    if (only == PARTY_PARTNER_ONLY && p->kind != LEDGER__PARTY_KIND__PARTY_PARTNER)
+        return err_set(err, ERR(INVALID), f, "%s must be a partner", field);
     snprintf(f, sizeof f, "%s.code", field);
     if (validate_code(p->code, f, 0, err) < 0)
         return -1;
-    entity_kind_t kind = p->kind == LEDGER__PARTY_KIND__PARTY_STAFF ? KIND_STAFF : KIND_CUSTOMER;
+    entity_kind_t kind = p->kind == LEDGER__PARTY_KIND__PARTY_STAFF ? KIND_STAFF
+                       : p->kind == LEDGER__PARTY_KIND__PARTY_CUSTOMER ? KIND_CUSTOMER : KIND_PARTNER;
     p->id = store_code_id(a->store, a->txn, kind, p->code);
     if (!p->id)
         return err_set(err, ERR(NOT_FOUND), f, "no %s with code %s", store_kind_name(kind), p->code);
@@ -201,10 +207,22 @@ int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
     if (!o->customer_id)
         return err_set(err, ERR(NOT_FOUND), "customer_code", "no customer with code %s",
                        o->customer_code);
-    if (s_party(a, o->handler, "handler", 1, err) < 0 ||
-        s_party(a, o->price_approver, "price_approver", 1, err) < 0 ||
+    if (s_party(a, o->handler, "handler", PARTY_STAFF_ONLY, err) < 0 ||
+        s_party(a, o->price_approver, "price_approver", PARTY_STAFF_ONLY, err) < 0 ||
+        s_party(a, o->seller, "seller", PARTY_PARTNER_ONLY, err) < 0 ||
         validate_text(o->cancel_reason, "cancel_reason", 0, 200, err) < 0)
         return -1;
+    if (o->seller && o->seller->id) {
+        Ledger__Partner *sp = (Ledger__Partner *)store_entity_get(a->store, a->txn, KIND_PARTNER,
+                                                                 o->seller->id, err);
+        if (!sp)
+            return -1;
+        int seller = sp->kind == LEDGER__PARTNER_KIND__PARTNER_SELLER;
+        ledger__partner__free_unpacked(sp, NULL);
+        if (!seller)
+            return err_set(err, ERR(INVALID), "seller.code", "%s is not a seller",
+                           o->seller->code);
+    }
     const int64_t times[] = { o->paid_ms, o->shipped_ms, o->completed_ms, o->cancelled_ms };
     static const char *const time_fields[] = { "paid_ms", "shipped_ms", "completed_ms",
                                                "cancelled_ms" };
@@ -216,16 +234,16 @@ int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
                        ARRANGERS_MAX);
     for (size_t i = 0; i < o->n_arrangers; i++) {
         snprintf(f, sizeof f, "arrangers[%zu]", i);
-        if (s_party(a, o->arrangers[i], f, 1, err) < 0)
+        if (s_party(a, o->arrangers[i], f, PARTY_STAFF_ONLY, err) < 0)
             return -1;
         if (!o->arrangers[i]->id)
             return err_set(err, ERR(MISSING), f, "an arranger must be named");
     }
     Ledger__RoleClaims *c = o->claims;
-    if (c && (s_party(a, c->channel, "claims.channel", 0, err) < 0 ||
-              s_party(a, c->service, "claims.service", 0, err) < 0 ||
-              s_party(a, c->assist, "claims.assist", 0, err) < 0 ||
-              s_party(a, c->winback_staff, "claims.winback_staff", 1, err) < 0 ||
+    if (c && (s_party(a, c->channel, "claims.channel", PARTY_ANY, err) < 0 ||
+              s_party(a, c->service, "claims.service", PARTY_ANY, err) < 0 ||
+              s_party(a, c->assist, "claims.assist", PARTY_ANY, err) < 0 ||
+              s_party(a, c->winback_staff, "claims.winback_staff", PARTY_STAFF_ONLY, err) < 0 ||
               validate_text(c->solution_id, "claims.solution_id", 0, 64, err) < 0))
         return -1;
     return 0;

@@ -400,3 +400,56 @@ Test(record, a_record_batch_is_all_or_nothing_and_names_the_item)
     cr_assert_eq(b->items[1]->seq, seq + 2);
     protobuf_c_message_free_unpacked(out, NULL);
 }
+
+Test(record, an_order_names_its_seller_and_a_partner_as_its_channel)
+{
+    Ledger__Partner p = LEDGER__PARTNER__INIT;
+    p.name = "链接卖家";
+    p.kind = LEDGER__PARTNER_KIND__PARTNER_SELLER;
+    p.branch = "SH";
+    p.code = "P-SELL";
+    Ledger__Record r = LEDGER__RECORD__INIT;
+    r.kind_case = LEDGER__RECORD__KIND_PARTNER;
+    r.partner = &p;
+    s_add_ok(&r);
+    p.code = "P-REF";
+    p.kind = LEDGER__PARTNER_KIND__PARTNER_REFERRER;
+    s_add_ok(&r);
+
+    Ledger__OrderLine line = LEDGER__ORDER_LINE__INIT;
+    Ledger__OrderLine *lines[] = { &line };
+    line.product = "INK";
+    line.qty = 1;
+    line.unit_price = 9900;
+    Ledger__PartyRef seller = LEDGER__PARTY_REF__INIT, channel = LEDGER__PARTY_REF__INIT;
+    seller.kind = LEDGER__PARTY_KIND__PARTY_PARTNER;
+    seller.code = "P-REF";
+    channel.kind = LEDGER__PARTY_KIND__PARTY_PARTNER;
+    channel.code = "P-REF";
+    Ledger__RoleClaims claims = LEDGER__ROLE_CLAIMS__INIT;
+    claims.channel_type = LEDGER__CHANNEL_TYPE__CHANNEL_REFERRAL;
+    claims.channel = &channel;
+    Ledger__Order o = LEDGER__ORDER__INIT;
+    o.code = "O-S";
+    o.customer_code = "C-1";
+    o.branch = "SH";
+    o.placed_ms = 1767225600000;
+    o.lines = lines;
+    o.n_lines = 1;
+    o.seller = &seller;
+    o.claims = &claims;
+    Ledger__Record ro = LEDGER__RECORD__INIT;
+    ro.kind_case = LEDGER__RECORD__KIND_ORDER;
+    ro.order = &o;
+    s_add_fails(&ro, ERR(INVALID), "order.seller.code");    /* a referrer sells no links */
+    seller.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
+    seller.code = "S-1";
+    s_add_fails(&ro, ERR(INVALID), "order.seller.kind");
+    seller.kind = LEDGER__PARTY_KIND__PARTY_PARTNER;
+    seller.code = "P-SELL";
+    s_add_ok(&ro);
+    Ledger__GetReply *g = (Ledger__GetReply *)s_get(LEDGER__ENTITY_KIND__ENTITY_ORDER, "O-S");
+    cr_assert_eq(g->order->seller->id, 1);
+    cr_assert_eq(g->order->claims->channel->id, 2, "a partner channel resolves to its id");
+    ledger__get_reply__free_unpacked(g, NULL);
+}
