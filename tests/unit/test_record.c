@@ -2,7 +2,9 @@
  * lines, payments, double-entry finance entries and their reversals,
  * service events, work records; generic add, amend, get and list. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include "codec.h"
 #include "fixture.h"
 #include "record.pb-c.h"
 
@@ -451,5 +453,77 @@ Test(record, an_order_names_its_seller_and_a_partner_as_its_channel)
     Ledger__GetReply *g = (Ledger__GetReply *)s_get(LEDGER__ENTITY_KIND__ENTITY_ORDER, "O-S");
     cr_assert_eq(g->order->seller->id, 1);
     cr_assert_eq(g->order->claims->channel->id, 2, "a partner channel resolves to its id");
+    ledger__get_reply__free_unpacked(g, NULL);
+}
+
+/* s_last_event - the log's last event, unpacked (caller frees) */
+static Ledger__Event *s_last_event(void)
+{
+    Ledger__Replay rp = LEDGER__REPLAY__INIT;
+    rp.meta = fixture_meta(NULL);
+    rp.after_seq = fixture_last_seq(&f) - 1;
+    ProtobufCMessage *out;
+    err_t err;
+    cr_assert_eq(fixture_call(&f, FRAME_REPLAY, &rp.base, &ledger__replay_reply__descriptor, &out,
+                              &err), 0);
+    Ledger__ReplayReply *r = (void *)out;
+    cr_assert_eq(r->n_events, 1);
+    uint8_t *buf;
+    size_t n = codec_pack(&r->events[0]->base, &buf);
+    protobuf_c_message_free_unpacked(out, NULL);
+    Ledger__Event *ev = ledger__event__unpack(NULL, n, buf);
+    free(buf);
+    return ev;
+}
+
+Test(record, a_cancelled_order_and_a_reversed_entry_are_events_not_overwrites)
+{
+    /* Cancel: an amend that sets the status, its time and the reason. */
+    Ledger__GetReply *g = (Ledger__GetReply *)s_get(LEDGER__ENTITY_KIND__ENTITY_ORDER, "O-1");
+    g->order->status = LEDGER__ORDER_STATUS__CANCELLED;
+    g->order->cancelled_ms = 1767312000000;
+    g->order->cancel_reason = strdup("客户改主意");
+    Ledger__OrderAmend am = LEDGER__ORDER_AMEND__INIT;
+    am.meta = fixture_meta("cancel-1");
+    am.order = g->order;
+    err_t err;
+    cr_assert_eq(fixture_call(&f, FRAME_ORDER_AMEND, &am.base, NULL, NULL, &err), 0, "%s", err.msg);
+    ledger__get_reply__free_unpacked(g, NULL);
+    Ledger__Event *ev = s_last_event();
+    cr_assert_str_eq(ev->kind, "order.amended");
+    cr_assert_eq(ev->version, 2);
+    cr_assert_eq(ev->n_changed, 3, "got %zu changed fields", ev->n_changed);
+    cr_assert_str_eq(ev->changed[0], "status");
+    cr_assert_str_eq(ev->changed[1], "cancelled_ms");
+    cr_assert_str_eq(ev->changed[2], "cancel_reason");
+    cr_assert_eq(ev->order->status, LEDGER__ORDER_STATUS__CANCELLED);
+    ledger__event__free_unpacked(ev, NULL);
+
+    /* Reverse: a new entry and its own event; the original stays as it was. */
+    s_account("A-CASH", LEDGER__ACCOUNT_KIND__ACCOUNT_PAYING);
+    s_account("A-EXP", LEDGER__ACCOUNT_KIND__ACCOUNT_INTERNAL);
+    Ledger__Posting p[2];
+    Ledger__Posting *pp[2];
+    Ledger__FinanceEntry e = s_entry_init(p, pp, -500, 500);
+    e.code = "E-1";
+    Ledger__Record r = LEDGER__RECORD__INIT;
+    r.kind_case = LEDGER__RECORD__KIND_ENTRY;
+    r.entry = &e;
+    s_add_ok(&r);
+    Ledger__FinanceEntry rev = LEDGER__FINANCE_ENTRY__INIT;
+    rev.branch = "SH";
+    rev.time_ms = 1767312000000;
+    rev.reverses_code = "E-1";
+    r.entry = &rev;
+    s_add_ok(&r);
+    ev = s_last_event();
+    cr_assert_str_eq(ev->kind, "entry.created");
+    cr_assert_eq(ev->body_case, LEDGER__EVENT__BODY_ENTRY);
+    cr_assert_str_eq(ev->entry->reverses_code, "E-1");
+    cr_assert_eq(ev->entry->postings[0]->amount, 500);
+    ledger__event__free_unpacked(ev, NULL);
+    g = (Ledger__GetReply *)s_get(LEDGER__ENTITY_KIND__ENTITY_ENTRY, "E-1");
+    cr_assert_eq(g->entry->version, 1, "the reversed entry was rewritten");
+    cr_assert_eq(g->entry->postings[0]->amount, -500);
     ledger__get_reply__free_unpacked(g, NULL);
 }
