@@ -144,7 +144,13 @@ Test(cursor, a_worker_cannot_write_the_ledgers_own_kinds)
     req.results = results;
     req.n_results = 1;
     err_t err;
-    cr_assert_eq(fixture_call(&f, FRAME_WRITE_BACK, &req.base, NULL, NULL, &err), -1);
-    cr_assert_eq(err.code, ERR(INVALID));
-    cr_assert_str_eq(err.field, "results[0].kind");
+    static const char *const forged[] = { "order.created", "payment.created", "entry.amended",
+                                          "policy.set", "clock.x" };
+    for (size_t i = 0; i < sizeof forged / sizeof *forged; i++) {
+        res.kind = (char *)forged[i];
+        cr_assert_eq(fixture_call(&f, FRAME_WRITE_BACK, &req.base, NULL, NULL, &err), -1,
+                     "%s accepted", forged[i]);
+        cr_assert_eq(err.code, ERR(INVALID));
+        cr_assert_str_eq(err.field, "results[0].kind");
+    }
 }
