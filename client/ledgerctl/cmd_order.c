@@ -1,6 +1,7 @@
-/* cmd_order - `ledgerctl order add|amend|show|list`, and how an order is
- * shown. Lines are typed PRODUCT:QTY:UNIT_PRICE[:LINE_COST] in yuan and sent
- * in fen; times are ledger-local. Amount and cost are ledgerd's to compute,
+/* cmd_order - `ledgerctl order add|amend|status|show|list`, and how an order
+ * is shown. Lines are typed PRODUCT:QTY:UNIT_PRICE[:LINE_COST] in yuan and
+ * sent in fen, or PRODUCT:QTY:UNIT_PRICE@SOURCE for a line whose cost ledgerd
+ * computes from a verified supply source; times are ledger-local. Amount and cost are ledgerd's to compute,
  * and every rule beyond syntax (ranges, references) is ledgerd's to check.
  * An amend reads the order and sends it back changed, with the version read. */
 #include <stdio.h>
@@ -24,7 +25,8 @@ static const char s_help[] =
     "  --assist-type TYPE     outside|transfer|proactive|solution\n" \
     "  --assist KIND:CODE     who assisted\n" \
     "  --solution ID          solution id, for a solution assist\n" \
-    "  --winback STAFF        staff code of who won the customer back\n"
+    "  --winback STAFF        staff code of who won the customer back\n" \
+    "  --price-approver STAFF the supervisor who approved a price below channel\n"
 
 static const char s_add_usage[] =
     "usage: ledgerctl order add --customer CODE --placed TIME --line ... [OPTIONS]\n"
@@ -36,6 +38,9 @@ static const char s_add_usage[] =
     "  --line PRODUCT:QTY:UNIT_PRICE[:LINE_COST]\n"
     "                         prices in yuan (\"12.50\"); the cost is the whole\n"
     "                         line's; repeat for more lines (at least one)\n"
+    "  --line PRODUCT:QTY:UNIT_PRICE@SOURCE\n"
+    "                         a line supplied by a verified supply source: ledgerd\n"
+    "                         sets its cost to QTY x the source's unit cost\n"
     "  --code CODE            own code instead of a generated one\n"
     "  --branch BRANCH        default: the customer's branch\n"
     "  --status STATUS        open|paid|shipped|completed|cancelled (default open)\n"
@@ -51,7 +56,7 @@ static const char s_amend_usage[] =
     "\n"
     "  --customer CODE\n"
     "  --placed TIME          \"YYYY-MM-DD HH:MM[:SS]\", ledger-local\n"
-    "  --line PRODUCT:QTY:UNIT_PRICE[:LINE_COST]\n"
+    "  --line PRODUCT:QTY:UNIT_PRICE[:LINE_COST] or PRODUCT:QTY:UNIT_PRICE@SOURCE\n"
     "                         replaces all lines; repeat for more lines\n"
     "  --branch BRANCH\n"
     "  --status STATUS        open|paid|shipped|completed|cancelled\n"
@@ -81,7 +86,8 @@ static const char s_list_usage[] =
 
 enum { OPT_CUSTOMER = 256, OPT_PLACED, OPT_LINE, OPT_CODE, OPT_BRANCH, OPT_STATUS,
        OPT_HANDLER, OPT_ARRANGER, OPT_NO_ARRANGERS, OPT_CHANNEL_TYPE, OPT_CHANNEL,
-       OPT_SERVICE, OPT_ASSIST_TYPE, OPT_ASSIST, OPT_SOLUTION, OPT_WINBACK };
+       OPT_SERVICE, OPT_ASSIST_TYPE, OPT_ASSIST, OPT_SOLUTION, OPT_WINBACK,
+       OPT_PRICE_APPROVER, OPT_AT, OPT_REASON };
 
 static const struct option s_options[] = {
     { "customer", required_argument, NULL, OPT_CUSTOMER },
@@ -100,6 +106,7 @@ static const struct option s_options[] = {
     { "assist", required_argument, NULL, OPT_ASSIST },
     { "solution", required_argument, NULL, OPT_SOLUTION },
     { "winback", required_argument, NULL, OPT_WINBACK },
+    { "price-approver", required_argument, NULL, OPT_PRICE_APPROVER },
     CTL_OPTS_END
 };
 
@@ -111,6 +118,7 @@ typedef struct {
     Ledger__OrderLine *lines;                        /* parsed --line values */
     Ledger__OrderLine **line_ptrs;                   /* as the message wants them */
     char **products;                                 /* product texts, ours */
+    char **sources;                                  /* @SOURCE texts, ours */
     size_t n_lines;                                  /* --line count */
     Ledger__PartyRef *arrangers;                     /* --arranger values */
     Ledger__PartyRef **arranger_ptrs;                /* as the message wants them */
@@ -122,32 +130,51 @@ typedef struct {
     const char *solution, *winback;                  /* claims; "" clears */
     Ledger__PartyRef handler_ref, winback_ref;       /* built from the codes */
     int has_claims;                                  /* any claims option */
+    const char *price_approver;                      /* "" clears */
+    Ledger__PartyRef price_approver_ref;             /* built from the code */
 } s_opts_t;
 
 /* s_opts_free - what s_parse allocated */
 static void s_opts_free(s_opts_t *o)
 {
-    for (size_t i = 0; i < o->n_lines; i++)
+    for (size_t i = 0; i < o->n_lines; i++) {
         free(o->products[i]);
+        free(o->sources[i]);
+    }
     free(o->products);
+    free(o->sources);
     free(o->lines);
     free(o->line_ptrs);
     free(o->arrangers);
     free(o->arranger_ptrs);
 }
 
-/* s_parse_line - PRODUCT:QTY:UNIT_PRICE[:LINE_COST] */
+/* s_parse_line - PRODUCT:QTY:UNIT_PRICE[:LINE_COST] or
+ * PRODUCT:QTY:UNIT_PRICE@SOURCE */
 static int s_parse_line(const char *cmd, const char *text, Ledger__OrderLine *line,
-                        char **product)
+                        char **product, char **source)
 {
-    char *copy = xstrdup(text), *parts[5];
+    char *copy = xstrdup(text), *plain = xstrdup(text), *parts[5];
+    char *at = strrchr(plain, '@');
+    const char *typed = text;
     int n = 0, rc = 0;
     uint64_t qty;
+    if (at) {   /* the rest is checked as a line without the source */
+        *at = '\0';
+        copy[at - plain] = '\0';
+        text = plain;
+        if (!at[1] || strchr(plain, '@')) {
+            rc = ctl_usage(cmd, "--line: '%s' is not PRODUCT:QTY:UNIT_PRICE@SOURCE", typed);
+            goto done;
+        }
+    }
     for (char *p = copy, *save = NULL; n < 5 && (p = strtok_r(p, ":", &save)); p = NULL)
         parts[n++] = p;
-    if (n < 3 || n > 4 || text[0] == ':' || text[strlen(text) - 1] == ':' ||
+    if (n < 3 || n > (at ? 3 : 4) || text[0] == ':' || text[strlen(text) - 1] == ':' ||
         strstr(text, "::")) {
-        rc = ctl_usage(cmd, "--line: '%s' is not PRODUCT:QTY:UNIT_PRICE[:LINE_COST]", text);
+        rc = ctl_usage(cmd, at ? "--line: '%s' is not PRODUCT:QTY:UNIT_PRICE@SOURCE (a "
+                       "source's line takes no cost of its own)"
+                       : "--line: '%s' is not PRODUCT:QTY:UNIT_PRICE[:LINE_COST]", typed);
         goto done;
     }
     ledger__order_line__init(line);
@@ -158,8 +185,13 @@ static int s_parse_line(const char *cmd, const char *text, Ledger__OrderLine *li
     line->qty = (int64_t)qty;
     *product = xstrdup(parts[0]);
     line->product = *product;
+    if (at) {
+        *source = xstrdup(at + 1);
+        line->source = *source;
+    }
 done:
     free(copy);
+    free(plain);
     return rc;
 }
 
@@ -172,6 +204,7 @@ static int s_parse(ctl_opts_t *o, s_opts_t *out, int is_add)
     out->lines = xcalloc(o->argc, sizeof *out->lines);
     out->line_ptrs = xcalloc(o->argc, sizeof *out->line_ptrs);
     out->products = xcalloc(o->argc, sizeof *out->products);
+    out->sources = xcalloc(o->argc, sizeof *out->sources);
     out->arrangers = xcalloc(o->argc, sizeof *out->arrangers);
     out->arranger_ptrs = xcalloc(o->argc, sizeof *out->arranger_ptrs);
     while ((c = ctl_opt_next(o)) != -1) {
@@ -191,7 +224,8 @@ static int s_parse(ctl_opts_t *o, s_opts_t *out, int is_add)
             break;
         case OPT_LINE: {
             size_t i = out->n_lines;
-            rc = s_parse_line(o->cmd, optarg, &out->lines[i], &out->products[i]);
+            rc = s_parse_line(o->cmd, optarg, &out->lines[i], &out->products[i],
+                              &out->sources[i]);
             if (rc == 0) {
                 out->line_ptrs[i] = &out->lines[i];
                 out->n_lines++;
@@ -244,6 +278,9 @@ static int s_parse(ctl_opts_t *o, s_opts_t *out, int is_add)
             out->winback = optarg;
             out->has_claims = 1;
             break;
+        case OPT_PRICE_APPROVER:
+            out->price_approver = optarg;
+            break;
         default:
             return -1;
         }
@@ -276,6 +313,8 @@ static int s_apply(const char *cmd, s_opts_t *o, Ledger__Order *ord,
     if (o->status)   ord->status = o->status;
     if (o->handler)
         ord->handler = s_staff_ref(&o->handler_ref, o->handler);
+    if (o->price_approver)
+        ord->price_approver = s_staff_ref(&o->price_approver_ref, o->price_approver);
     if (o->n_lines) {
         ord->lines = o->line_ptrs;
         ord->n_lines = o->n_lines;
@@ -319,6 +358,19 @@ static void s_party_json(out_json_t *j, const char *key, const Ledger__PartyRef 
     out_json_end(j);
 }
 
+/* s_json_time - a status time: <key>_ms, and <key> null until it happened */
+static void s_json_time(out_json_t *j, const char *key, int64_t ms)
+{
+    char k[32];
+    if (ms) {
+        out_json_time(j, key, ms);
+        return;
+    }
+    snprintf(k, sizeof k, "%s_ms", key);
+    out_json_int(j, k, 0);
+    out_json_null(j, key);
+}
+
 /* cmd_order_json - an order as a JSON object, money in fen */
 void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
 {
@@ -337,6 +389,7 @@ void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
         out_json_int(j, "qty", l->qty);
         out_json_int(j, "unit_price_fen", l->unit_price);
         out_json_int(j, "cost_fen", l->cost);
+        out_json_str(j, "source", l->source);
         if (money_mul(&amount, l->qty, l->unit_price) == 0)
             out_json_int(j, "amount_fen", amount);
         else
@@ -366,6 +419,12 @@ void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
     for (size_t i = 0; i < o->n_arrangers; i++)
         s_party_json(j, NULL, o->arrangers[i]);
     out_json_end(j);
+    s_party_json(j, "price_approver", o->price_approver);
+    s_json_time(j, "paid", o->paid_ms);
+    s_json_time(j, "shipped", o->shipped_ms);
+    s_json_time(j, "completed", o->completed_ms);
+    s_json_time(j, "cancelled", o->cancelled_ms);
+    out_json_str(j, "cancel_reason", o->cancel_reason);
     out_json_uint(j, "version", o->version);
     out_json_time(j, "created", o->created_ms);
     out_json_time(j, "updated", o->updated_ms);
@@ -385,8 +444,8 @@ static const char *s_party(char *out, size_t n, const Ledger__PartyRef *p)
 static const char *s_with_type(char *out, size_t n, const char *type,
                                const Ledger__PartyRef *p)
 {
-    char party[128];
-    s_party(party, sizeof party, p);
+    char buf[128];
+    const char *party = s_party(buf, sizeof buf, p);   /* "-" when absent */
     if (!*type && !strcmp(party, "-"))
         return "-";
     snprintf(out, n, "%s%s%s", type, *type ? " " : "", strcmp(party, "-") ? party : "");
@@ -432,14 +491,23 @@ static void s_show(const void *rec)
         out_pairs_add(p, "winback", "%s",
                       c->winback_staff && *c->winback_staff->code ? c->winback_staff->code : "-");
     }
+    out_pairs_add(p, "price approver", "%s",
+                  o->price_approver && *o->price_approver->code ? o->price_approver->code : "-");
+    const int64_t times[] = { o->paid_ms, o->shipped_ms, o->completed_ms, o->cancelled_ms };
+    static const char *const names[] = { "paid", "shipped", "completed", "cancelled" };
+    for (int i = 0; i < 4; i++)
+        if (times[i])
+            out_pairs_add(p, names[i], "%s", ctl_time(t, sizeof t, times[i]));
+    if (*o->cancel_reason)
+        out_pairs_add(p, "cancel reason", "%s", o->cancel_reason);
     out_pairs_add(p, "version", "%llu", (unsigned long long)o->version);
     out_pairs_add(p, "created", "%s", ctl_time(t, sizeof t, o->created_ms));
     out_pairs_add(p, "updated", "%s", ctl_time(t, sizeof t, o->updated_ms));
     out_pairs_print(p, stdout);
     out_table_destroy(&p);
 
-    out_table_t *lines = out_table_new(5, "PRODUCT", ">QTY", ">UNIT PRICE", ">AMOUNT",
-                                       ">COST");
+    out_table_t *lines = out_table_new(6, "PRODUCT", ">QTY", ">UNIT PRICE", ">AMOUNT",
+                                       ">COST", "SOURCE");
     for (size_t i = 0; i < o->n_lines; i++) {
         const Ledger__OrderLine *l = o->lines[i];
         char qty[24], price[32], amount[32] = "overflow", cost[32];
@@ -449,7 +517,8 @@ static void s_show(const void *rec)
         if (money_mul(&fen, l->qty, l->unit_price) == 0)
             out_money(amount, sizeof amount, fen);
         out_money(cost, sizeof cost, l->cost);
-        out_table_row(lines, l->product, qty, price, amount, cost);
+        out_table_row(lines, l->product, qty, price, amount, cost,
+                      *l->source ? l->source : "-");
     }
     putchar('\n');
     out_table_print(lines, stdout);
@@ -564,6 +633,76 @@ done:
     return rc;
 }
 
+static const char s_status_usage[] =
+    "usage: ledgerctl order status CODE STATUS --at TIME [--reason TEXT]\n"
+    "\n"
+    "Move an order to STATUS (paid|shipped|completed|cancelled) and record when:\n"
+    "the order's paid, shipped, completed or cancelled time.\n"
+    "\n"
+    "  --at TIME              when it happened, \"YYYY-MM-DD HH:MM[:SS]\", ledger-local\n"
+    "  --reason TEXT          why it was cancelled (cancelled only)\n";
+
+/* s_status - get, set the status and its time, send back with the version
+ * read */
+static int s_status(ctl_t *ctl, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "at", required_argument, NULL, OPT_AT },
+        { "reason", required_argument, NULL, OPT_REASON },
+        CTL_OPTS_END
+    };
+    static const char *const statuses[] = { "", "", "paid", "shipped", "completed",
+                                            "cancelled", NULL };   /* as ctl_statuses */
+    ctl_opts_t o = { argc, argv, "order status", s_status_usage, opts };
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__OrderAmend req = LEDGER__ORDER_AMEND__INIT;
+    Ledger__GetReply *got = NULL;
+    const char *at = NULL, *reason = NULL;
+    int c, rc, status;
+    int64_t ms;
+
+    while ((c = ctl_opt_next(&o)) != -1) {
+        switch (c) {
+        case OPT_AT:     at = optarg; break;
+        case OPT_REASON: reason = optarg; break;
+        default:         return o.rc;
+        }
+    }
+    if ((rc = ctl_opt_operands(&o, 2, 2, "CODE and STATUS")))
+        return rc;
+    if (!strcmp(argv[optind + 1], "open"))
+        return ctl_usage(o.cmd, "STATUS: an order is open until paid; amend --status to reopen");
+    if ((rc = ctl_parse_enum(o.cmd, "STATUS", statuses, argv[optind + 1], &status)))
+        return rc;
+    if (!at)
+        return ctl_usage(o.cmd, "--at is required");
+    if (reason && status != LEDGER__ORDER_STATUS__CANCELLED)
+        return ctl_usage(o.cmd, "--reason: only a cancelled order has a reason");
+    if ((rc = ctl_parse_time(o.cmd, "--at", at, &ms)) || (rc = ctl_open(ctl)) ||
+        (rc = ctl_parse_time(o.cmd, "--at", at, &ms)) ||
+        (rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
+        return rc;
+    Ledger__Order ord = *got->order;   /* shallow: the reply keeps what is not replaced */
+    ord.status = status;
+    switch (status) {
+    case LEDGER__ORDER_STATUS__PAID:      ord.paid_ms = ms; break;
+    case LEDGER__ORDER_STATUS__SHIPPED:   ord.shipped_ms = ms; break;
+    case LEDGER__ORDER_STATUS__COMPLETED: ord.completed_ms = ms; break;
+    default:
+        ord.cancelled_ms = ms;
+        if (reason)
+            ord.cancel_reason = (char *)reason;
+    }
+    ctl_meta_write(ctl, &meta);
+    req.meta = &meta;
+    req.order = &ord;
+    req._expected_version_case = LEDGER__ORDER_AMEND___EXPECTED_VERSION_EXPECTED_VERSION;
+    req.expected_version = got->order->version;
+    rc = ctl_write(ctl, FRAME_ORDER_AMEND, &req.base, "amended", "order");
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    return rc;
+}
+
 /* s_show_cmd - Get by code */
 static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
 {
@@ -579,6 +718,7 @@ static int s_list(ctl_t *ctl, int argc, char **argv)
 static const ctl_cmd_t s_cmds[] = {
     { "add", s_add, "add an order" },
     { "amend", s_amend, "change an order" },
+    { "status", s_status, "paid, shipped, completed or cancelled, and when" },
     { "show", s_show_cmd, "show one order with its lines" },
     { "list", s_list, "list orders" },
     { NULL, NULL, NULL }

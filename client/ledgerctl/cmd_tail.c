@@ -10,6 +10,7 @@
 #include <zmq.h>
 #include "codec.h"
 #include "ctl.h"
+#include "fields.h"
 #include "frame.h"
 
 #define TAIL_LAST     10     /* events shown without --from */
@@ -57,7 +58,8 @@ static int s_match(const s_tail_t *t, const char *kind)
     return 0;
 }
 
-/* s_event_json - one event as one JSON line, body included */
+/* s_event_json - one event as one JSON line, body included (staff, customer
+ * and order by their own printers, the rest by fields.c) */
 static void s_event_json(const Ledger__Event *e)
 {
     out_json_t j;
@@ -101,7 +103,14 @@ static void s_event_json(const Ledger__Event *e)
         out_json_hex(&j, "payload_hex", e->result->payload.data, e->result->payload.len);
         out_json_end(&j);
         break;
-    default:
+    default:   /* the record.proto kinds (and any newer body): from the descriptor */
+        if (e->body_case != LEDGER__EVENT__BODY__NOT_SET) {
+            const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field(e->base.descriptor, e->body_case);
+            ProtobufCMessage *body = fields_oneof(&e->base, e->body_case);
+            if (f && body)
+                fields_json(&j, f->name, body);
+        }
         break;
     }
     out_json_end(&j);

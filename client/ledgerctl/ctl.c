@@ -13,6 +13,7 @@
 #include "codec.h"
 #include "ctl.h"
 #include "date.h"
+#include "fields.h"
 #include "frame.h"
 #include "money.h"
 #include "xmalloc.h"
@@ -30,7 +31,7 @@ const char *const ctl_channel_types[] = {
 const char *const ctl_assist_types[] = {
     "", "outside", "transfer", "proactive", "solution", NULL
 };
-const char *const ctl_party_kinds[] = { "", "staff", "customer", NULL };
+const char *const ctl_party_kinds[] = { "", "staff", "customer", "partner", NULL };
 
 /* ctl_enum_name - table lookup that survives values newer than the table */
 const char *ctl_enum_name(const char *const names[], int v)
@@ -179,7 +180,8 @@ int ctl_parse_party(const char *cmd, const char *opt, char *text, Ledger__PartyR
 {
     char *colon = strchr(text, ':');
     if (!colon || !colon[1])
-        return ctl_usage(cmd, "%s: '%s' is not KIND:CODE (staff:S-00001 or customer:C-00001)",
+        return ctl_usage(cmd, "%s: '%s' is not KIND:CODE (staff:S-00001, customer:C-00001 "
+                         "or partner:P-00001)",
                          opt, text);
     *colon = '\0';
     int kind;
@@ -219,6 +221,27 @@ int ctl_call(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
     int code = rc < 0 ? s_report(ctl, &err) : CTL_OK;
     ctl->write_key = NULL;
     return code;
+}
+
+/* ctl_call_wait - a client of its own, since a client's wait is fixed when
+ * it is made; the request's meta strings belong to ctl->client, kept open */
+int ctl_call_wait(ctl_t *ctl, int wait_ms, uint8_t type, const ProtobufCMessage *req,
+                  const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out)
+{
+    client_t *opened = ctl->client;
+    int timeout_ms = ctl->timeout_ms;
+    ctl->client = client_new(ctl->endpoint, ctl->actor, wait_ms);
+    if (!ctl->client) {
+        ctl->client = opened;
+        return ctl_usage(NULL, "--endpoint: cannot use '%s': %s", ctl->endpoint,
+                         strerror(errno));
+    }
+    ctl->timeout_ms = wait_ms;   /* s_report names the wait that ran out */
+    int rc = ctl_call(ctl, type, req, reply_desc, out);
+    client_destroy(&ctl->client);
+    ctl->client = opened;
+    ctl->timeout_ms = timeout_ms;
+    return rc;
 }
 
 /* ctl_open - the Hello tells the zone that dates are typed and shown in */
@@ -308,8 +331,8 @@ static const void *s_got(const Ledger__GetReply *got, Ledger__EntityKind kind)
         return kind == LEDGER__ENTITY_KIND__ENTITY_CUSTOMER ? got->customer : NULL;
     case LEDGER__GET_REPLY__RECORD_ORDER:
         return kind == LEDGER__ENTITY_KIND__ENTITY_ORDER ? got->order : NULL;
-    default:
-        return NULL;
+    default:   /* the rest are numbered as EntityKind */
+        return (int)got->record_case == (int)kind ? fields_oneof(&got->base, kind) : NULL;
     }
 }
 
@@ -345,9 +368,14 @@ int ctl_show(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
     if (ctl->json) {
         out_json_t j;
         out_json_init(&j, stdout);
-        rec->json(&j, record);
-    } else
+        if (rec->json)
+            rec->json(&j, record);
+        else
+            fields_json(&j, NULL, record);
+    } else if (rec->show)
         rec->show(record);
+    else
+        fields_show(record);
     protobuf_c_message_free_unpacked(&got->base, NULL);
     return CTL_OK;
 }
@@ -369,8 +397,8 @@ static const void *s_listed(const Ledger__ListReply *r, Ledger__EntityKind kind,
         return i < r->n_customers ? r->customers[i] : NULL;
     case LEDGER__ENTITY_KIND__ENTITY_ORDER:
         return i < r->n_orders ? r->orders[i] : NULL;
-    default:
-        return NULL;
+    default:   /* Record's members are numbered as EntityKind */
+        return i < r->n_records ? fields_oneof(&r->records[i]->base, kind) : NULL;
     }
 }
 
@@ -379,10 +407,14 @@ static void s_list_page(s_list_t *l, const Ledger__ListReply *r)
 {
     const void *rec;
     for (size_t i = 0; (rec = s_listed(r, l->rec->kind, i)); i++) {
-        if (l->ctl->json)
+        if (l->ctl->json && l->rec->json)
             l->rec->json(&l->json, rec);
-        else
+        else if (l->ctl->json)
+            fields_json(&l->json, NULL, rec);
+        else if (l->rec->row)
             l->rec->row(l->table, rec);
+        else
+            fields_row(l->table, l->rec->columns, rec);
     }
 }
 
@@ -455,7 +487,8 @@ static int s_parse_token(const char *cmd, const char *text, Ledger__List *req)
     return 0;
 }
 
-enum { OPT_CUSTOMER = 256, OPT_BRANCH, OPT_FROM, OPT_TO, OPT_LIMIT, OPT_ALL, OPT_TOKEN };
+enum { OPT_CUSTOMER = 256, OPT_BRANCH, OPT_FROM, OPT_TO, OPT_LIMIT, OPT_ALL, OPT_TOKEN,
+       OPT_ORDER };
 
 static const struct option s_list_opts[] = {
     { "branch", required_argument, NULL, OPT_BRANCH },
@@ -477,12 +510,36 @@ static const struct option s_order_list_opts[] = {
     CTL_OPTS_END
 };
 
+/* s_record_list_opts - the filters a record.proto kind has (as ledgerd
+ * decides: by its branch, customer_id and order_id fields) into out */
+static void s_record_list_opts(const ProtobufCMessageDescriptor *d, struct option *out)
+{
+    static const struct {
+        const char *field;
+        struct option opt;
+    } filters[] = {
+        { "branch", { "branch", required_argument, NULL, OPT_BRANCH } },
+        { "customer_id", { "customer", required_argument, NULL, OPT_CUSTOMER } },
+        { "order_id", { "order", required_argument, NULL, OPT_ORDER } },
+    };
+    int n = 0;
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++)
+        if (protobuf_c_message_descriptor_get_field_by_name(d, filters[i].field))
+            out[n++] = filters[i].opt;
+    for (const struct option *o = s_list_opts + 1; ; o++) {   /* after --branch */
+        out[n++] = *o;
+        if (!o->name)
+            break;
+    }
+}
+
 /* ctl_list - one page or --all, as a table or one JSON object */
 int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
              int argc, char **argv)
 {
     char cmd[64];
     snprintf(cmd, sizeof cmd, "%s list", rec->name);
+    struct option record_opts[16];
     ctl_opts_t o = { argc, argv, cmd, usage,
                      rec->kind == LEDGER__ENTITY_KIND__ENTITY_ORDER ? s_order_list_opts
                                                                     : s_list_opts };
@@ -495,9 +552,14 @@ int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
     int c, all = 0, rc = CTL_OK;
 
     req.kind = rec->kind;
+    if (rec->desc) {
+        s_record_list_opts(rec->desc, record_opts);
+        o.opts = record_opts;
+    }
     while ((c = ctl_opt_next(&o)) != -1) {
         switch (c) {
         case OPT_CUSTOMER: req.customer_code = optarg; break;
+        case OPT_ORDER:    req.order_code = optarg; break;
         case OPT_BRANCH:   req.branch = optarg; break;
         case OPT_ALL:      all = 1; break;
         case OPT_FROM:
@@ -525,7 +587,7 @@ int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
         out_json_object(&l.json, NULL);
         out_json_array(&l.json, rec->plural);
     } else
-        l.table = rec->table();
+        l.table = rec->table ? rec->table() : fields_table(rec->desc, rec->columns);
     rc = s_list_pages(ctl, &req, all, &l, &next);
     if (ctl->json) {
         out_json_end(&l.json);

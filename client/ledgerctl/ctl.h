@@ -117,6 +117,11 @@ void ctl_meta_write(ctl_t *ctl, Ledger__Meta *meta);
 int ctl_call(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
              const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out);
 
+/* ctl_call_wait - ctl_call that waits wait_ms for its reply (a long job such
+ * as a backup), on a connection of its own; the Hello keeps --timeout */
+int ctl_call_wait(ctl_t *ctl, int wait_ms, uint8_t type, const ProtobufCMessage *req,
+                  const ProtobufCMessageDescriptor *reply_desc, ProtobufCMessage **out);
+
 /* ctl_get - Get one record by code; caller frees *out as above */
 int ctl_get(ctl_t *ctl, Ledger__EntityKind kind, const char *code,
             Ledger__GetReply **out);
@@ -131,6 +136,11 @@ typedef struct {
     void (*show)(const void *rec);                  /* as pairs, for show */
     out_table_t *(*table)(void);                    /* the list's headings */
     void (*row)(out_table_t *t, const void *rec);   /* as a list row */
+    /* The kinds of record.proto leave the four above NULL and are printed
+     * from their descriptor (fields.h); List then offers the filters the
+     * kind has: --branch, --customer, --order. */
+    const ProtobufCMessageDescriptor *desc;         /* the record's message */
+    const char *const *columns;                     /* list columns, NULL-ended */
 } ctl_record_t;
 
 /* ctl_get_record - ctl_get that also checks the reply holds a record of
@@ -143,7 +153,8 @@ int ctl_show(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
              int argc, char **argv);
 
 /* ctl_list - `GROUP list`: --branch, --limit, --all, --page-token (and for
- * orders --customer, --from, --to); a table or JSON; an exit code */
+ * orders --customer, --from, --to; for record.proto kinds --customer and
+ * --order where the kind has them); a table or JSON; an exit code */
 int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
              int argc, char **argv);
 

@@ -202,6 +202,33 @@ out_table_t *out_table_new(int ncols, ...)
     return t;
 }
 
+/* s_table_addv - append one row of ncols strings from an array */
+static void s_table_addv(out_table_t *t, const char *const *cells)
+{
+    if (t->rows == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 16;
+        t->cells = xrealloc(t->cells, t->cap * t->ncols * sizeof *t->cells);
+    }
+    for (int c = 0; c < t->ncols; c++)
+        t->cells[t->rows * t->ncols + c] = xstrdup(cells[c] ? cells[c] : "");
+    t->rows++;
+}
+
+/* out_table_newv - out_table_new with the headings in an array */
+out_table_t *out_table_newv(int ncols, const char *const *headings)
+{
+    out_table_t *t = xcalloc(1, sizeof *t);
+    t->ncols = ncols;
+    s_table_addv(t, headings);
+    return t;
+}
+
+/* out_table_rowv - out_table_row with the cells in an array */
+void out_table_rowv(out_table_t *t, const char *const *cells)
+{
+    s_table_addv(t, cells);
+}
+
 /* out_table_destroy - frees every cell */
 void out_table_destroy(out_table_t **self_p)
 {

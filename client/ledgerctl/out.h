@@ -39,6 +39,10 @@ void out_table_destroy(out_table_t **self_p);
 /* out_table_row - add a row of ncols strings (copied; NULL prints as "") */
 void out_table_row(out_table_t *t, ...);
 
+/* out_table_newv, out_table_rowv - the same with ncols strings in an array */
+out_table_t *out_table_newv(int ncols, const char *const *headings);
+void out_table_rowv(out_table_t *t, const char *const *cells);
+
 /* out_table_print - headings, then rows, two blanks between columns */
 void out_table_print(out_table_t *t, FILE *f);
 
