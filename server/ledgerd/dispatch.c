@@ -9,11 +9,15 @@
  * that a crash could still undo. When the map fills mid-batch, the whole
  * transaction is dropped, the map grown with no transaction open, and the
  * batch applied again from its first request. Sends never block: a slow or
- * vanished client loses its own replies, never the loop's time. */
+ * vanished client loses its own replies, never the loop's time. A backup is
+ * the one request answered later: its handler only checks it, the copy
+ * starts after the batch in a thread of its own (backup.c), and its reply
+ * waits in d->pending until the loop sees the copy end (dispatch_finish). */
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "backup.h"
 #include "clock.h"
 #include "codec.h"
 #include "dispatch.h"
@@ -34,6 +38,7 @@ typedef struct {
     const ProtobufCMessageDescriptor *desc;
     apply_fn fn;
     int write;      /* 1: needs an idempotency key and changes the ledger */
+    int deferred;   /* 1: answered when its work ends (dispatch_finish), not after the batch */
 } handler_t;
 
 static const handler_t s_handlers[] = {
@@ -54,7 +59,7 @@ static const handler_t s_handlers[] = {
     { FRAME_CLOCK_SET,      &ledger__clock_set__descriptor,      clock_set,             1 },
     { FRAME_POLICY_SET,     &ledger__policy_set__descriptor,     policy_set,            1 },
     { FRAME_POLICY_GET,     &ledger__policy_get__descriptor,     policy_get,            0 },
-    { FRAME_BACKUP,         &ledger__backup__descriptor,         backup_start,          0 },
+    { FRAME_BACKUP,         &ledger__backup__descriptor,         backup_start,          0, 1 },
     { FRAME_RECORD_ADD,     &ledger__record_add__descriptor,     entity_record_add,     1 },
     { FRAME_RECORD_AMEND,   &ledger__record_amend__descriptor,   entity_record_amend,   1 },
     { FRAME_RECORD_BATCH,   &ledger__record_batch__descriptor,   entity_record_batch,   1 },
@@ -67,6 +72,7 @@ struct dispatch {
     void            *pub;
     apply_t          a;
     request_t       *reqs;     /* batch_max slots, reused */
+    request_t        pending;  /* the deferred request: identity and id, awaiting its reply */
 };
 
 static const handler_t *s_handler(uint8_t type)
@@ -130,6 +136,7 @@ static void s_reply_error(request_t *r, const err_t *err)
     free(r->reply);
     r->reply_len = codec_pack(&e.base, &r->reply);
     r->reply_type = FRAME_ERROR;
+    r->deferred = 0;   /* an error is answered at once */
 }
 
 static void s_reply_ok(request_t *r, uint8_t type, uint8_t *body, size_t len)
@@ -164,6 +171,11 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
                         ((uint64_t)r->header[14] << 8) | r->header[15];
     if (frame_decode(&hdr, r->header, r->header_len, &err) < 0)
         goto fail;
+    if (r->storage_full && backup_running()) {
+        err_set(&err, ERR(STORAGE_FULL), "", "the ledger's storage map is full and cannot "
+                "grow while a backup is being written; nothing was written, retry later");
+        goto fail;
+    }
     if (r->storage_full) {
         err_set(&err, ERR(STORAGE_FULL), "", "the ledger's storage map is full and at its "
                 "--map-max-mib; nothing was written");
@@ -234,6 +246,7 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
     }
     a->wrote |= h->write;
     s_reply_ok(r, hdr.type, a->reply, a->reply_len);
+    r->deferred = h->deferred;
     a->reply = NULL;
     a->reply_len = 0;
     goto done;
@@ -251,8 +264,15 @@ static void s_fail_all(request_t *reqs, size_t n, const err_t *err)
         s_reply_error(&reqs[i], err);
 }
 
-/* dispatch_batch - one transaction, one commit, then replies and events */
-void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n)
+/* s_grow - growing remaps the file, which a running backup is still reading:
+ * until the copy ends, a full map refuses the write (STORAGE_FULL, retry) */
+static int s_grow(dispatch_t *d)
+{
+    return backup_running() ? -1 : store_grow(d->store);
+}
+
+/* s_batch - one transaction, one commit, then replies and events */
+static void s_batch(dispatch_t *d, request_t *reqs, size_t n)
 {
     apply_t *a = &d->a;
     err_t err = { 0 };
@@ -278,7 +298,7 @@ void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n)
              * request is refused and the rest are applied again. */
             mdb_txn_abort(parent);
             apply_drop_events_from(a, 0);
-            if (store_grow(d->store) < 0)
+            if (s_grow(d) < 0)
                 reqs[full].storage_full = 1;
             continue;
         }
@@ -287,7 +307,7 @@ void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n)
             return;
         }
         rc = mdb_txn_commit(parent);
-        if (rc == MDB_MAP_FULL && store_grow(d->store) == 0) {
+        if (rc == MDB_MAP_FULL && s_grow(d) == 0) {
             apply_drop_events_from(a, 0);
             continue;
         }
@@ -302,6 +322,72 @@ void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n)
         a->n_events = 0;
         return;
     }
+}
+
+/* s_finish - wait for the copy and put its outcome in r as its reply */
+static void s_finish(request_t *r)
+{
+    err_t err = { 0 };
+    uint8_t *body;
+    size_t len;
+    if (backup_finish(&body, &len, &err) < 0)
+        s_reply_error(r, &err);
+    else
+        s_reply_ok(r, FRAME_BACKUP, body, len);
+    r->deferred = 0;
+}
+
+/* s_start_deferred - start the work of deferred requests, with no
+ * transaction open (a copy must not wait on this thread's writer) */
+static void s_start_deferred(dispatch_t *d, request_t *reqs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        request_t *r = &reqs[i];
+        if (!r->deferred)
+            continue;
+        err_t err = { 0 };
+        Ledger__Backup *req = (Ledger__Backup *)codec_unpack(&ledger__backup__descriptor,
+                                                             r->body, r->body_len, &err);
+        assert(req);   /* its handler accepted the same bytes */
+        int rc = backup_launch(d->store, req, &err);
+        protobuf_c_message_free_unpacked(&req->base, NULL);
+        if (rc < 0) {
+            s_reply_error(r, &err);
+        } else if (!d->router) {
+            s_finish(r);   /* no sockets (in-process tests): the copy is waited for here */
+        } else {
+            request_t *p = &d->pending;
+            memcpy(p->identity, r->identity, r->identity_len);
+            p->identity_len = r->identity_len;
+            p->request_id = r->request_id;
+            p->deferred = 1;
+        }
+    }
+}
+
+/* dispatch_batch - the batch, then the deferred work it accepted */
+void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n)
+{
+    s_batch(d, reqs, n);
+    s_start_deferred(d, reqs, n);
+}
+
+int dispatch_deferred_fd(dispatch_t *d)
+{
+    return d->pending.deferred ? backup_fd() : -1;
+}
+
+/* dispatch_finish - never blocks on the client: a vanished one loses the reply */
+void dispatch_finish(dispatch_t *d)
+{
+    request_t *p = &d->pending;
+    if (!p->deferred)
+        return;
+    s_finish(p);
+    if (d->router && p->identity_len)
+        frame_send(d->router, p->identity, p->identity_len, p->reply_type, p->request_id,
+                   p->reply, p->reply_len, ZMQ_DONTWAIT);
+    dispatch_request_reset(p);
 }
 
 dispatch_t *dispatch_new(store_t *store, const options_t *opt, void *router, void *pub)
@@ -331,6 +417,7 @@ void dispatch_destroy(dispatch_t **self_p)
     if (!*self_p)
         return;
     dispatch_t *d = *self_p;
+    dispatch_finish(d);   /* a running copy ends before the store may close */
     for (int i = 0; i < d->opt->batch_max; i++)
         dispatch_request_reset(&d->reqs[i]);
     free(d->reqs);
@@ -400,7 +487,7 @@ int dispatch_drain(dispatch_t *d)
     dispatch_batch(d, d->reqs, n);
     for (size_t i = 0; i < n; i++) {
         request_t *r = &d->reqs[i];
-        if (r->identity_len)
+        if (r->identity_len && !r->deferred)   /* a deferred reply: dispatch_finish */
             frame_send(d->router, r->identity, r->identity_len, r->reply_type, r->request_id,
                        r->reply, r->reply_len, ZMQ_DONTWAIT);
         dispatch_request_reset(r);
@@ -437,7 +524,7 @@ void dispatch_tick(dispatch_t *d)
             return;
         }
         apply_drop_events_from(a, 0);
-        if (!d->store->map_full || store_grow(d->store) < 0) {
+        if (!d->store->map_full || s_grow(d) < 0) {
             log_warn("tick: %s", err.msg);
             return;
         }

@@ -23,6 +23,7 @@ typedef struct {
     uint64_t       request_id;      /* out: echoed */
     uint8_t       *reply;           /* out: packed body; freed by dispatch */
     size_t         reply_len;
+    int            deferred;        /* out: answered when its work ends (dispatch_finish) */
 } request_t;
 
 typedef struct dispatch dispatch_t;
@@ -32,12 +33,23 @@ dispatch_t *dispatch_new(store_t *store, const options_t *opt, void *router, voi
 void dispatch_destroy(dispatch_t **self_p);
 
 /* dispatch_batch - apply reqs in one write transaction; fills each reply.
- * Events are published (when there is a pub socket) only after commit. */
+ * Events are published (when there is a pub socket) only after commit.
+ * Then, with no transaction open, a backup request's copy is started: with
+ * a router its reply is deferred (r->deferred set, sent by dispatch_finish);
+ * without one (tests) dispatch_batch waits for the copy and fills it. */
 void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n);
 
 /* dispatch_drain - read every ready request (bounded), run them as one
  * batch, send the replies; 0 when nothing was ready */
 int dispatch_drain(dispatch_t *d);
+
+/* dispatch_deferred_fd - a file descriptor that becomes readable when the
+ * deferred work (a backup) has ended; -1 when none runs */
+int dispatch_deferred_fd(dispatch_t *d);
+
+/* dispatch_finish - the deferred work has ended, or must (shutdown: this
+ * waits for it): send its reply to the saved identity and request id */
+void dispatch_finish(dispatch_t *d);
 
 /* dispatch_tick - the periodic work: a clock event (normal mode) and
  * purging expired idempotency keys */

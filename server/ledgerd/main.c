@@ -1,7 +1,9 @@
 /* ledgerd - the operations ledger's server: the only process that opens
  * the LMDB environment. Config, open, bind, loop until told to stop, clean
  * up. The request loop itself is dispatch.c's. */
+#define _GNU_SOURCE   /* pipe2 */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +18,18 @@
 #include "store.h"
 
 static volatile sig_atomic_t s_stop;
+static int s_wake[2] = { -1, -1 };   /* the handler writes a byte: the poll wakes */
 
-static void s_on_signal(int sig) { s_stop = sig; }
+/* s_on_signal - the flag, and a byte for the poll: a signal that lands just
+ * before zmq_poll would otherwise leave it asleep until the next tick */
+static void s_on_signal(int sig)
+{
+    int saved = errno;
+    s_stop = sig;
+    ssize_t n = write(s_wake[1], "", 1);   /* full pipe: a wake-up is pending anyway */
+    (void)n;
+    errno = saved;
+}
 
 /* s_loopback - true for endpoints on this machine only. Until CURVE lands
  * (DESIGN.md, Security), nothing listens unauthenticated beyond loopback. */
@@ -81,6 +93,8 @@ int main(int argc, char **argv)
             return 2;
         }
 
+    if (pipe2(s_wake, O_CLOEXEC | O_NONBLOCK) < 0)
+        log_fatal("pipe: %s", strerror(errno));
     struct sigaction sa = { .sa_handler = s_on_signal };
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
@@ -106,19 +120,32 @@ int main(int argc, char **argv)
             next_tick = clock_wall_ms() + interval;
             continue;
         }
-        zmq_pollitem_t item = { router, 0, ZMQ_POLLIN, 0 };
-        int rc = zmq_poll(&item, 1, (long)wait);
+        /* Beside the requests: signals, and the end of deferred work (a
+         * backup's copy thread). */
+        int done_fd = dispatch_deferred_fd(d);
+        zmq_pollitem_t items[] = { { router, 0, ZMQ_POLLIN, 0 }, { NULL, s_wake[0], ZMQ_POLLIN, 0 },
+                                   { NULL, done_fd, ZMQ_POLLIN, 0 } };
+        int rc = zmq_poll(items, done_fd < 0 ? 2 : 3, (long)wait);
         if (rc < 0 && zmq_errno() != EINTR)
             log_fatal("poll: %s", zmq_strerror(zmq_errno()));
-        if (rc > 0)
+        if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
             dispatch_drain(d);   /* one bounded batch, then the tick gets its look */
+        if (rc > 0 && done_fd >= 0 && (items[2].revents & ZMQ_POLLIN))
+            dispatch_finish(d);   /* the copy ended: its reply goes out */
     }
     log_info("stopping on signal %d; last seq %llu", (int)s_stop,
              (unsigned long long)store->counters.last_seq);
+    if (dispatch_deferred_fd(d) >= 0) {
+        /* The copy reads the environment: it ends before the environment closes. */
+        log_info("waiting for the running backup to finish");
+        dispatch_finish(d);
+    }
     dispatch_destroy(&d);
     zmq_close(router);
     zmq_close(pub);
     zmq_ctx_term(ctx);
     store_destroy(&store);
+    close(s_wake[0]);
+    close(s_wake[1]);
     return 0;
 }
