@@ -24,6 +24,7 @@
 #include "frame.h"
 #include "request.pb-c.h"
 #include "server.h"
+#include "wire.h"
 
 static server_t srv;
 static server_t copy;   /* a second ledgerd, on a copy inside srv.dir */
@@ -45,48 +46,6 @@ static void teardown(void)
 
 TestSuite(backup, .init = setup, .fini = teardown, .timeout = 240);
 
-static void *s_dealer(const char *ep)
-{
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0, hwm = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    cr_assert_eq(zmq_connect(s, ep), 0);
-    return s;
-}
-
-static void s_send(void *s, uint8_t type, uint64_t id, const ProtobufCMessage *msg)
-{
-    uint8_t *body;
-    size_t n = codec_pack(msg, &body);
-    cr_assert_eq(frame_send(s, NULL, 0, type, id, body, n, 0), 0);
-    free(body);
-}
-
-/* s_recv - one reply: its type (-1 on timeout), id and body (caller frees) */
-static int s_recv(void *s, int timeout_ms, uint64_t *id, uint8_t **body, size_t *len)
-{
-    zmq_pollitem_t item = { s, 0, ZMQ_POLLIN, 0 };
-    if (zmq_poll(&item, 1, timeout_ms) <= 0)
-        return -1;
-    zmq_msg_t h, b;
-    zmq_msg_init(&h);
-    zmq_msg_init(&b);
-    zmq_msg_recv(&h, s, 0);
-    cr_assert(zmq_msg_more(&h), "a reply has a body frame");
-    zmq_msg_recv(&b, s, 0);
-    frame_header_t hdr;
-    cr_assert_eq(frame_decode(&hdr, zmq_msg_data(&h), zmq_msg_size(&h), NULL), 0);
-    *id = hdr.request_id;
-    *len = zmq_msg_size(&b);
-    *body = malloc(*len + 1);
-    memcpy(*body, zmq_msg_data(&b), *len);
-    zmq_msg_close(&h);
-    zmq_msg_close(&b);
-    return hdr.type;
-}
-
 /* s_call - one request, its reply of type (or an error) unpacked as desc;
  * the reply type is returned, *err filled from an error reply */
 static int s_call(void *d, uint8_t type, uint64_t id, const ProtobufCMessage *req,
@@ -96,8 +55,8 @@ static int s_call(void *d, uint8_t type, uint64_t id, const ProtobufCMessage *re
     uint64_t got;
     uint8_t *body;
     size_t len;
-    s_send(d, type, id, req);
-    int rtype = s_recv(d, 10000, &got, &body, &len);
+    wire_send(d, type, id, req);
+    int rtype = wire_recv(d, 10000, &got, &body, &len);
     cr_assert_neq(rtype, -1, "%s %llu: no reply", frame_type_name(type), (unsigned long long)id);
     cr_assert_eq(got, id, "reply id %llu, want %llu", (unsigned long long)got,
                  (unsigned long long)id);
@@ -109,19 +68,11 @@ static int s_call(void *d, uint8_t type, uint64_t id, const ProtobufCMessage *re
     return rtype;
 }
 
-static Ledger__Meta s_meta(const char *idem)
-{
-    Ledger__Meta m = LEDGER__META__INIT;
-    m.actor = "tester";
-    m.idempotency_key = (char *)idem;
-    return m;
-}
-
 static void s_add_customer(void *d, const char *code)
 {
     char idem[48];
     snprintf(idem, sizeof idem, "cust-%s", code);
-    Ledger__Meta meta = s_meta(idem);
+    Ledger__Meta meta = wire_meta(idem);
     Ledger__Customer c = LEDGER__CUSTOMER__INIT;
     c.code = (char *)code;
     c.name = "客户";
@@ -135,7 +86,7 @@ static void s_add_customer(void *d, const char *code)
 
 static uint64_t s_last_seq(void *d)
 {
-    Ledger__Meta meta = s_meta("");
+    Ledger__Meta meta = wire_meta("");
     Ledger__Hello hello = LEDGER__HELLO__INIT;
     Ledger__HelloReply *h = NULL;
     hello.meta = &meta;
@@ -149,11 +100,11 @@ static uint64_t s_last_seq(void *d)
 /* s_backup_request - a Backup to path, sent raw */
 static void s_send_backup(void *d, uint64_t id, const char *path)
 {
-    Ledger__Meta meta = s_meta("");
+    Ledger__Meta meta = wire_meta("");
     Ledger__Backup b = LEDGER__BACKUP__INIT;
     b.meta = &meta;
     b.path = (char *)path;
-    s_send(d, FRAME_BACKUP, id, &b.base);
+    wire_send(d, FRAME_BACKUP, id, &b.base);
 }
 
 /* s_open_copy - the second ledgerd, on a copy's directory */
@@ -181,7 +132,7 @@ static void s_send_order(void *d, const char *code, uint64_t id, int64_t placed)
 {
     char idem[48];
     snprintf(idem, sizeof idem, "o-%s", code);
-    Ledger__Meta m = s_meta(idem);
+    Ledger__Meta m = wire_meta(idem);
     Ledger__OrderLine line = LEDGER__ORDER_LINE__INIT;
     Ledger__OrderLine *lines[] = { &line };
     line.product = "P-1";
@@ -197,7 +148,7 @@ static void s_send_order(void *d, const char *code, uint64_t id, int64_t placed)
     Ledger__OrderAdd req = LEDGER__ORDER_ADD__INIT;
     req.meta = &m;
     req.order = &o;
-    s_send(d, FRAME_ORDER_ADD, id, &req.base);
+    wire_send(d, FRAME_ORDER_ADD, id, &req.base);
 }
 
 /* s_writer - pipelined single orders H-0, H-1, ... until told to stop;
@@ -272,12 +223,12 @@ static void s_send_batch(void *d, int b)
     }
     char idem[32];
     snprintf(idem, sizeof idem, "batch-%d", b);
-    Ledger__Meta meta = s_meta(idem);
+    Ledger__Meta meta = wire_meta(idem);
     Ledger__OrderBatch req = LEDGER__ORDER_BATCH__INIT;
     req.meta = &meta;
     req.orders = ptrs;
     req.n_orders = 1000;
-    s_send(d, FRAME_ORDER_BATCH, (uint64_t)b, &req.base);
+    wire_send(d, FRAME_ORDER_BATCH, (uint64_t)b, &req.base);
 }
 
 /* s_preload - n orders in batches of 1000, so the copy is not trivial */
@@ -289,7 +240,7 @@ static void s_preload(void *d, int n)
         uint64_t id;
         uint8_t *body;
         size_t len;
-        cr_assert_eq(s_recv(d, 30000, &id, &body, &len), FRAME_ORDER_BATCH | FRAME_REPLY,
+        cr_assert_eq(wire_recv(d, 30000, &id, &body, &len), FRAME_ORDER_BATCH | FRAME_REPLY,
                      "preload batch refused");
         free(body);
     }
@@ -302,7 +253,7 @@ static ProtobufCBinaryData *s_events(void *d, uint64_t upto, uint64_t *last_out)
     ProtobufCBinaryData *ev = calloc(upto + 1, sizeof *ev);
     uint64_t after = 0, expect = 1, last = 0;
     do {
-        Ledger__Meta m = s_meta("");
+        Ledger__Meta m = wire_meta("");
         Ledger__Replay rp = LEDGER__REPLAY__INIT;
         Ledger__ReplayReply *r = NULL;
         rp.meta = &m;
@@ -340,18 +291,18 @@ static ProtobufCBinaryData *s_get_all(void *d, unsigned n)
     for (unsigned i = 0; i < n; i++) {
         char code[24];
         snprintf(code, sizeof code, "H-%u", i);
-        Ledger__Meta m = s_meta("");
+        Ledger__Meta m = wire_meta("");
         Ledger__Get get = LEDGER__GET__INIT;
         get.meta = &m;
         get.kind = LEDGER__ENTITY_KIND__ENTITY_ORDER;
         get.code = code;
-        s_send(d, FRAME_GET, i, &get.base);
+        wire_send(d, FRAME_GET, i, &get.base);
     }
     for (unsigned i = 0; i < n; i++) {
         uint64_t id;
         uint8_t *body;
         size_t len;
-        int type = s_recv(d, 10000, &id, &body, &len);
+        int type = wire_recv(d, 10000, &id, &body, &len);
         cr_assert(type == (FRAME_GET | FRAME_REPLY) || type == FRAME_ERROR, "get: type %d",
                   type);
         cr_assert_lt(id, n);
@@ -371,12 +322,12 @@ static ProtobufCBinaryData *s_get_all(void *d, unsigned n)
 
 Test(backup, a_hot_copy_holds_exactly_the_log_to_its_last_seq_and_a_ledgerd_opens_it)
 {
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     s_add_customer(d, "C-1");
     s_preload(d, 50000);
 
     /* A worker's cursor, which must travel with the copy. */
-    Ledger__Meta wm = s_meta("wb-1");
+    Ledger__Meta wm = wire_meta("wb-1");
     Ledger__WriteBack wb = LEDGER__WRITE_BACK__INIT;
     wb.meta = &wm;
     wb.cursor = "test:0/1";
@@ -429,7 +380,7 @@ Test(backup, a_hot_copy_holds_exactly_the_log_to_its_last_seq_and_a_ledgerd_open
 
     /* A second ledgerd opens the copy as it is. */
     s_open_copy(dir);
-    void *c = s_dealer(copy.listen);
+    void *c = wire_dealer(ctx, copy.listen);
     cr_assert_eq(s_last_seq(c), last, "the copy's ledgerd starts at the reply's last_seq");
 
     /* The log: gap-free 1..last in the copy, and event for event the original's. */
@@ -470,7 +421,7 @@ Test(backup, a_hot_copy_holds_exactly_the_log_to_its_last_seq_and_a_ledgerd_open
     cr_assert_geq(in_copy, n_before);
 
     /* Workers resume from their cursors, which are in the copy. */
-    Ledger__Meta cm = s_meta("");
+    Ledger__Meta cm = wire_meta("");
     Ledger__CursorGet cget = LEDGER__CURSOR_GET__INIT;
     Ledger__CursorReply *cur = NULL;
     cget.meta = &cm;
@@ -506,7 +457,7 @@ Test(backup, a_directory_that_is_not_empty_or_not_a_directory_is_refused_naming_
 
 Test(backup, a_relative_or_missing_path_is_refused_by_ledgerd)
 {
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     uint64_t id;
     uint8_t *body;
     size_t len;
@@ -515,7 +466,7 @@ Test(backup, a_relative_or_missing_path_is_refused_by_ledgerd)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         s_send_backup(d, i + 1, cases[i].path);
-        cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_ERROR);
+        cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_ERROR);
         Ledger__Error *e = ledger__error__unpack(NULL, len, body);
         cr_assert_eq(e->code, cases[i].code, "path \"%s\": got %s, want %s", cases[i].path,
                      err_code_name(e->code), err_code_name(cases[i].code));
@@ -566,7 +517,7 @@ Test(backup, the_loop_answers_while_a_copy_is_written_and_a_second_backup_is_ref
     s_gate(gate, sizeof gate);
     snprintf(b1, sizeof b1, "%s/b1", srv.dir);
     snprintf(b2, sizeof b2, "%s/b2", srv.dir);
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     s_add_customer(d, "C-1");
 
     s_send_backup(d, 100, b1);
@@ -577,7 +528,7 @@ Test(backup, the_loop_answers_while_a_copy_is_written_and_a_second_backup_is_ref
     uint64_t id;
     uint8_t *body;
     size_t len;
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_ERROR);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_ERROR);
     cr_assert_eq(id, 101);
     Ledger__Error *e = ledger__error__unpack(NULL, len, body);
     cr_assert_eq(e->code, ERR(FORBIDDEN), "a second backup: got %s", err_code_name(e->code));
@@ -590,7 +541,7 @@ Test(backup, the_loop_answers_while_a_copy_is_written_and_a_second_backup_is_ref
 
     s_open_gate(gate);
     Ledger__BackupReply *r = NULL;
-    cr_assert_eq(s_recv(d, 30000, &id, &body, &len), FRAME_BACKUP | FRAME_REPLY);
+    cr_assert_eq(wire_recv(d, 30000, &id, &body, &len), FRAME_BACKUP | FRAME_REPLY);
     cr_assert_eq(id, 100, "the deferred reply carries the request's id");
     r = ledger__backup_reply__unpack(NULL, len, body);
     free(body);
@@ -601,7 +552,7 @@ Test(backup, the_loop_answers_while_a_copy_is_written_and_a_second_backup_is_ref
 
     /* Finished, the next one is served. */
     s_send_backup(d, 102, b2);
-    cr_assert_eq(s_recv(d, 30000, &id, &body, &len), FRAME_BACKUP | FRAME_REPLY);
+    cr_assert_eq(wire_recv(d, 30000, &id, &body, &len), FRAME_BACKUP | FRAME_REPLY);
     cr_assert_eq(id, 102);
     free(body);
     zmq_close(d);
@@ -612,7 +563,7 @@ Test(backup, sigterm_during_a_backup_waits_for_the_copy_and_it_opens)
     char gate[300], dir[300];
     s_gate(gate, sizeof gate);
     snprintf(dir, sizeof dir, "%s/b", srv.dir);
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     s_add_customer(d, "C-1");
     s_send_backup(d, 100, dir);
     s_last_seq(d);   /* answered after the backup was read, so its copy has started */
@@ -622,7 +573,7 @@ Test(backup, sigterm_during_a_backup_waits_for_the_copy_and_it_opens)
     zmq_close(d);
 
     s_open_copy(dir);
-    void *c = s_dealer(copy.listen);
+    void *c = wire_dealer(ctx, copy.listen);
     cr_assert_eq(s_last_seq(c), 1);
     zmq_close(c);
     cr_assert_eq(server_stop(&copy), 0);
@@ -635,7 +586,7 @@ Test(backup, a_write_that_needs_a_larger_map_waits_for_the_copy_to_end)
     snprintf(srv.args, sizeof srv.args, "--test-clock --map-size-mib 1");
     s_gate(gate, sizeof gate);
     snprintf(dir, sizeof dir, "%s/b", srv.dir);
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     s_add_customer(d, "C-1");
     s_send_backup(d, 1000, dir);
     s_last_seq(d);   /* the copy has started */
@@ -647,7 +598,7 @@ Test(backup, a_write_that_needs_a_larger_map_waits_for_the_copy_to_end)
     size_t len;
     for (int b = 0; b < 100 && full < 0; b++) {
         s_send_batch(d, b);
-        int type = s_recv(d, 10000, &id, &body, &len);
+        int type = wire_recv(d, 10000, &id, &body, &len);
         cr_assert_eq(id, (uint64_t)b);
         if (type == FRAME_ERROR) {
             Ledger__Error *e = ledger__error__unpack(NULL, len, body);
@@ -664,11 +615,11 @@ Test(backup, a_write_that_needs_a_larger_map_waits_for_the_copy_to_end)
     cr_assert_geq(full, 0, "a 1 MiB map took 100,000 orders");
 
     s_open_gate(gate);
-    cr_assert_eq(s_recv(d, 30000, &id, &body, &len), FRAME_BACKUP | FRAME_REPLY);
+    cr_assert_eq(wire_recv(d, 30000, &id, &body, &len), FRAME_BACKUP | FRAME_REPLY);
     cr_assert_eq(id, 1000);
     free(body);
     s_send_batch(d, full);   /* the same write again: now the map grows */
-    cr_assert_eq(s_recv(d, 10000, &id, &body, &len), FRAME_ORDER_BATCH | FRAME_REPLY);
+    cr_assert_eq(wire_recv(d, 10000, &id, &body, &len), FRAME_ORDER_BATCH | FRAME_REPLY);
     free(body);
     zmq_close(d);
 }

@@ -13,6 +13,7 @@
 #include "frame.h"
 #include "request.pb-c.h"
 #include "server.h"
+#include "wire.h"
 
 static server_t srv;
 static void *ctx;
@@ -32,76 +33,26 @@ static void teardown(void)
 
 TestSuite(ledgerd, .init = setup, .fini = teardown, .timeout = 600);
 
-static void *s_dealer(const char *ep)
-{
-    void *s = zmq_socket(ctx, ZMQ_DEALER);
-    int linger = 0, hwm = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    cr_assert_eq(zmq_connect(s, ep), 0);
-    return s;
-}
-
-static void s_send(void *s, uint8_t type, uint64_t id, const ProtobufCMessage *msg)
-{
-    uint8_t *body;
-    size_t n = codec_pack(msg, &body);
-    cr_assert_eq(frame_send(s, NULL, 0, type, id, body, n, 0), 0);
-    free(body);
-}
-
-/* s_recv - one reply: returns its type, fills id and body (caller frees) */
-static int s_recv(void *s, int timeout_ms, uint64_t *id, uint8_t **body, size_t *len)
-{
-    zmq_pollitem_t item = { s, 0, ZMQ_POLLIN, 0 };
-    if (zmq_poll(&item, 1, timeout_ms) <= 0)
-        return -1;
-    zmq_msg_t h, b;
-    zmq_msg_init(&h);
-    zmq_msg_init(&b);
-    zmq_msg_recv(&h, s, 0);
-    cr_assert(zmq_msg_more(&h), "a reply has a body frame");
-    zmq_msg_recv(&b, s, 0);
-    frame_header_t hdr;
-    cr_assert_eq(frame_decode(&hdr, zmq_msg_data(&h), zmq_msg_size(&h), NULL), 0);
-    *id = hdr.request_id;
-    *len = zmq_msg_size(&b);
-    *body = malloc(*len + 1);
-    memcpy(*body, zmq_msg_data(&b), *len);
-    zmq_msg_close(&h);
-    zmq_msg_close(&b);
-    return hdr.type;
-}
-
-static Ledger__Meta s_meta(const char *idem)
-{
-    Ledger__Meta m = LEDGER__META__INIT;
-    m.actor = "tester";
-    m.idempotency_key = (char *)idem;
-    return m;
-}
-
 Test(ledgerd, an_event_is_published_after_its_reply_with_the_seq_and_actor)
 {
     void *sub = zmq_socket(ctx, ZMQ_SUB);
     zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "staff.", 6);
     zmq_connect(sub, srv.publish);
     usleep(200000);   /* a SUB joins late: the slow-joiner; wait before publishing */
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
 
-    Ledger__Meta meta = s_meta("k1");
+    Ledger__Meta meta = wire_meta("k1");
     Ledger__Staff st = LEDGER__STAFF__INIT;
     st.name = "王五";
     st.branch = "SH";
     Ledger__StaffAdd req = LEDGER__STAFF_ADD__INIT;
     req.meta = &meta;
     req.staff = &st;
-    s_send(d, FRAME_STAFF_ADD, 77, &req.base);
+    wire_send(d, FRAME_STAFF_ADD, 77, &req.base);
     uint64_t id;
     uint8_t *body;
     size_t len;
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_STAFF_ADD | FRAME_REPLY);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_STAFF_ADD | FRAME_REPLY);
     cr_assert_eq(id, 77);
     free(body);
 
@@ -133,7 +84,7 @@ Test(ledgerd, an_event_is_published_after_its_reply_with_the_seq_and_actor)
 
 Test(ledgerd, a_request_of_three_frames_gets_one_error_reply)
 {
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     uint8_t hdr[FRAME_HEADER_SIZE];
     frame_encode(hdr, &(frame_header_t){ .version = 1, .type = FRAME_HELLO, .request_id = 3 });
     zmq_send(d, hdr, sizeof hdr, ZMQ_SNDMORE);
@@ -142,25 +93,25 @@ Test(ledgerd, a_request_of_three_frames_gets_one_error_reply)
     uint64_t id;
     uint8_t *body;
     size_t len;
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_ERROR);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_ERROR);
     cr_assert_eq(id, 3);
     Ledger__Error *e = ledger__error__unpack(NULL, len, body);
     cr_assert_eq(e->code, ERR(BAD_FRAME));
     ledger__error__free_unpacked(e, NULL);
     free(body);
     /* And the server still answers. */
-    Ledger__Meta meta = s_meta("");
+    Ledger__Meta meta = wire_meta("");
     Ledger__Hello hello = LEDGER__HELLO__INIT;
     hello.meta = &meta;
-    s_send(d, FRAME_HELLO, 4, &hello.base);
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
+    wire_send(d, FRAME_HELLO, 4, &hello.base);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
     free(body);
     zmq_close(d);
 }
 
 Test(ledgerd, a_frame_over_the_hard_limit_disconnects_only_that_peer)
 {
-    void *big = s_dealer(srv.listen);
+    void *big = wire_dealer(ctx, srv.listen);
     size_t n = FRAME_MAX_BYTES + 1;
     uint8_t *blob = calloc(1, n);
     uint8_t hdr[FRAME_HEADER_SIZE];
@@ -171,15 +122,15 @@ Test(ledgerd, a_frame_over_the_hard_limit_disconnects_only_that_peer)
     uint64_t id;
     uint8_t *body;
     size_t len;
-    cr_assert_eq(s_recv(big, 1000, &id, &body, &len), -1, "an oversized frame was answered");
+    cr_assert_eq(wire_recv(big, 1000, &id, &body, &len), -1, "an oversized frame was answered");
     zmq_close(big);
 
-    void *d = s_dealer(srv.listen);
-    Ledger__Meta meta = s_meta("");
+    void *d = wire_dealer(ctx, srv.listen);
+    Ledger__Meta meta = wire_meta("");
     Ledger__Hello hello = LEDGER__HELLO__INIT;
     hello.meta = &meta;
-    s_send(d, FRAME_HELLO, 2, &hello.base);
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
+    wire_send(d, FRAME_HELLO, 2, &hello.base);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
     free(body);
     zmq_close(d);
 }
@@ -200,8 +151,8 @@ Test(ledgerd, sigterm_stops_it_cleanly_and_a_second_server_on_one_dir_is_refused
 Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
 {
     enum { ROUNDS = 3, STREAM = 20000 };
-    void *d = s_dealer(srv.listen);
-    Ledger__Meta meta = s_meta("cust");
+    void *d = wire_dealer(ctx, srv.listen);
+    Ledger__Meta meta = wire_meta("cust");
     Ledger__Customer c = LEDGER__CUSTOMER__INIT;
     c.code = "C-1";
     c.name = "客户";
@@ -212,8 +163,8 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
     uint64_t id;
     uint8_t *body;
     size_t len;
-    s_send(d, FRAME_CUSTOMER_ADD, 1, &add.base);
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_CUSTOMER_ADD | FRAME_REPLY);
+    wire_send(d, FRAME_CUSTOMER_ADD, 1, &add.base);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_CUSTOMER_ADD | FRAME_REPLY);
     free(body);
 
     static char acked[ROUNDS * STREAM][24];   /* codes of acknowledged orders */
@@ -230,7 +181,7 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
             char code[24], idem[32];
             snprintf(code, sizeof code, "R%d-%d", round, i);
             snprintf(idem, sizeof idem, "o-%s", code);
-            Ledger__Meta m = s_meta(idem);
+            Ledger__Meta m = wire_meta(idem);
             Ledger__Order o = LEDGER__ORDER__INIT;
             o.code = code;
             o.customer_code = "C-1";
@@ -241,7 +192,7 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
             Ledger__OrderAdd req = LEDGER__ORDER_ADD__INIT;
             req.meta = &m;
             req.order = &o;
-            s_send(d, FRAME_ORDER_ADD, (uint64_t)round << 32 | (uint64_t)i, &req.base);
+            wire_send(d, FRAME_ORDER_ADD, (uint64_t)round << 32 | (uint64_t)i, &req.base);
         }
         int kill_after = 200 + rand() % 1500;
         for (int got = 0;; got++) {
@@ -249,7 +200,7 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
                 server_kill(&srv);
             /* Generous before the kill: a sanitizer build on a busy machine
              * may take seconds for one batch of 1,000 writes. */
-            int type = s_recv(d, got >= kill_after ? 300 : 120000, &id, &body, &len);
+            int type = wire_recv(d, got >= kill_after ? 300 : 120000, &id, &body, &len);
             if (type < 0)
                 break;
             free(body);
@@ -263,33 +214,33 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
             killed_mid_stream++;
         server_restart(&srv);
         zmq_close(d);
-        d = s_dealer(srv.listen);   /* a new connection: old replies are gone */
+        d = wire_dealer(ctx, srv.listen);   /* a new connection: old replies are gone */
     }
 
     /* Every acknowledged order is there. */
     for (size_t i = 0; i < n_acked; i++) {
-        Ledger__Meta m = s_meta("");
+        Ledger__Meta m = wire_meta("");
         Ledger__Get get = LEDGER__GET__INIT;
         get.meta = &m;
         get.kind = LEDGER__ENTITY_KIND__ENTITY_ORDER;
         get.code = acked[i];
-        s_send(d, FRAME_GET, i, &get.base);
+        wire_send(d, FRAME_GET, i, &get.base);
     }
     for (size_t i = 0; i < n_acked; i++) {
-        int type = s_recv(d, 10000, &id, &body, &len);
+        int type = wire_recv(d, 10000, &id, &body, &len);
         cr_assert_eq(type, FRAME_GET | FRAME_REPLY, "acknowledged order %s lost", acked[id]);
         free(body);
     }
     /* And the log is gap-free from 1. */
     uint64_t after = 0, expect = 1, last = 0;
     do {
-        Ledger__Meta m = s_meta("");
+        Ledger__Meta m = wire_meta("");
         Ledger__Replay rp = LEDGER__REPLAY__INIT;
         rp.meta = &m;
         rp.after_seq = after;
         rp.max_events = 5000;
-        s_send(d, FRAME_REPLAY, 1, &rp.base);
-        cr_assert_eq(s_recv(d, 10000, &id, &body, &len), FRAME_REPLAY | FRAME_REPLY);
+        wire_send(d, FRAME_REPLAY, 1, &rp.base);
+        cr_assert_eq(wire_recv(d, 10000, &id, &body, &len), FRAME_REPLAY | FRAME_REPLY);
         Ledger__ReplayReply *r = ledger__replay_reply__unpack(NULL, len, body);
         free(body);
         for (size_t i = 0; i < r->n_events; i++, expect++)
@@ -308,24 +259,24 @@ Test(ledgerd, no_acknowledged_write_is_lost_when_killed_mid_stream)
 
 Test(ledgerd, a_client_that_never_reads_its_replies_does_not_block_others)
 {
-    void *slow = s_dealer(srv.listen);
+    void *slow = wire_dealer(ctx, srv.listen);
     int hwm = 1;
     zmq_setsockopt(slow, ZMQ_RCVHWM, &hwm, sizeof hwm);
-    Ledger__Meta meta = s_meta("");
+    Ledger__Meta meta = wire_meta("");
     Ledger__Replay rp = LEDGER__REPLAY__INIT;
     rp.meta = &meta;
     for (int i = 0; i < 20000; i++)   /* replies it will never read */
-        s_send(slow, FRAME_REPLAY, i, &rp.base);
+        wire_send(slow, FRAME_REPLAY, i, &rp.base);
 
-    void *d = s_dealer(srv.listen);
+    void *d = wire_dealer(ctx, srv.listen);
     Ledger__Hello hello = LEDGER__HELLO__INIT;
     hello.meta = &meta;
     uint64_t id;
     uint8_t *body;
     size_t len;
     for (int i = 0; i < 10; i++) {
-        s_send(d, FRAME_HELLO, 1000 + i, &hello.base);
-        cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY,
+        wire_send(d, FRAME_HELLO, 1000 + i, &hello.base);
+        cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY,
                      "hello %d not answered beside a stalled client", i);
         cr_assert_eq(id, 1000 + (uint64_t)i);
         free(body);
@@ -344,15 +295,15 @@ Test(ledgerd, settings_come_from_a_config_file_and_flags_win)
     fclose(f);
     snprintf(srv.args, sizeof srv.args, "--config %s --test-clock", path);
     server_restart(&srv);
-    void *d = s_dealer(srv.listen);
-    Ledger__Meta meta = s_meta("");
+    void *d = wire_dealer(ctx, srv.listen);
+    Ledger__Meta meta = wire_meta("");
     Ledger__Hello hello = LEDGER__HELLO__INIT;
     hello.meta = &meta;
-    s_send(d, FRAME_HELLO, 1, &hello.base);
+    wire_send(d, FRAME_HELLO, 1, &hello.base);
     uint64_t id;
     uint8_t *body;
     size_t len;
-    cr_assert_eq(s_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
+    cr_assert_eq(wire_recv(d, 5000, &id, &body, &len), FRAME_HELLO | FRAME_REPLY);
     Ledger__HelloReply *h = ledger__hello_reply__unpack(NULL, len, body);
     cr_assert_str_eq(h->time_zone, "Asia/Urumqi", "the file's zone is served");
     cr_assert(h->test_clock, "the flag beside the file applies");
