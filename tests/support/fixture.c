@@ -189,6 +189,27 @@ uint64_t fixture_add_order(fixture_t *f, const char *code, const char *customer,
     return s_write_id(f, FRAME_ORDER_ADD, &req.base);
 }
 
+Ledger__Event *fixture_event(fixture_t *f, uint64_t seq)
+{
+    Ledger__Replay req = LEDGER__REPLAY__INIT;
+    req.meta = fixture_meta(NULL);
+    req.after_seq = seq - 1;
+    req.max_events = 1;
+    ProtobufCMessage *out;
+    err_t err;
+    cr_assert_eq(fixture_call(f, FRAME_REPLAY, &req.base, &ledger__replay_reply__descriptor, &out,
+                              &err), 0, "replay: %s", err.msg);
+    Ledger__ReplayReply *r = (void *)out;
+    cr_assert_eq(r->n_events, 1, "no event at seq %llu", (unsigned long long)seq);
+    /* Repack: the reply owns the event, the caller gets one of its own. */
+    uint8_t *buf;
+    size_t n = codec_pack(&r->events[0]->base, &buf);
+    protobuf_c_message_free_unpacked(out, NULL);
+    Ledger__Event *ev = ledger__event__unpack(NULL, n, buf);
+    free(buf);
+    return ev;
+}
+
 uint64_t fixture_last_seq(fixture_t *f)
 {
     return f->store->counters.last_seq;

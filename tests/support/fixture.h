@@ -45,6 +45,10 @@ uint64_t fixture_add_customer(fixture_t *f, const char *code, const char *name, 
 uint64_t fixture_add_order(fixture_t *f, const char *code, const char *customer, int64_t placed_ms,
                            int64_t qty, int64_t unit_price);
 
+/* fixture_event - the logged event at seq, unpacked (caller frees it with
+ * ledger__event__free_unpacked); fails the test when there is none */
+Ledger__Event *fixture_event(fixture_t *f, uint64_t seq);
+
 /* fixture_last_seq - the store's committed last seq */
 uint64_t fixture_last_seq(fixture_t *f);
 

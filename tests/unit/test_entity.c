@@ -38,27 +38,6 @@ static Ledger__ListReply *s_list(Ledger__List *req, err_t *err)
     return (Ledger__ListReply *)out;
 }
 
-/* s_event - the stored event at seq, unpacked */
-static Ledger__Event *s_event(uint64_t seq)
-{
-    Ledger__Replay req = LEDGER__REPLAY__INIT;
-    req.meta = fixture_meta(NULL);
-    req.after_seq = seq - 1;
-    req.max_events = 1;
-    ProtobufCMessage *out;
-    err_t err;
-    cr_assert_eq(fixture_call(&f, FRAME_REPLAY, &req.base, &ledger__replay_reply__descriptor, &out,
-                              &err), 0);
-    Ledger__ReplayReply *r = (void *)out;
-    cr_assert_eq(r->n_events, 1);
-    uint8_t *buf;
-    size_t n = codec_pack(&r->events[0]->base, &buf);
-    protobuf_c_message_free_unpacked(out, NULL);
-    Ledger__Event *ev = ledger__event__unpack(NULL, n, buf);
-    free(buf);
-    return ev;
-}
-
 Test(entity, an_amend_bumps_the_version_and_records_what_changed)
 {
     fixture_add_staff(&f, "S-1", "张三", "SH");
@@ -76,7 +55,7 @@ Test(entity, an_amend_bumps_the_version_and_records_what_changed)
                               &out, &err), 0, "%s %s", err.field, err.msg);
     Ledger__WriteReply *w = (void *)out;
     cr_assert_eq(w->version, 2);
-    Ledger__Event *ev = s_event(w->seq);
+    Ledger__Event *ev = fixture_event(&f, w->seq);
     cr_assert_str_eq(ev->kind, "staff.amended");
     cr_assert_eq(ev->n_changed, 1);
     cr_assert_str_eq(ev->changed[0], "team");
@@ -148,7 +127,7 @@ Test(entity, contacts_are_in_get_but_never_in_list_or_events)
     cr_assert_null(l->customers[0]->contact);
     ledger__list_reply__free_unpacked(l, NULL);
 
-    Ledger__Event *ev = s_event(1);
+    Ledger__Event *ev = fixture_event(&f, 1);
     cr_assert_str_eq(ev->kind, "customer.created");
     cr_assert_null(ev->customer->contact, "an event carried contact details");
     cr_assert_eq(ev->partition_key, 1);

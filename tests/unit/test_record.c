@@ -456,26 +456,6 @@ Test(record, an_order_names_its_seller_and_a_partner_as_its_channel)
     ledger__get_reply__free_unpacked(g, NULL);
 }
 
-/* s_last_event - the log's last event, unpacked (caller frees) */
-static Ledger__Event *s_last_event(void)
-{
-    Ledger__Replay rp = LEDGER__REPLAY__INIT;
-    rp.meta = fixture_meta(NULL);
-    rp.after_seq = fixture_last_seq(&f) - 1;
-    ProtobufCMessage *out;
-    err_t err;
-    cr_assert_eq(fixture_call(&f, FRAME_REPLAY, &rp.base, &ledger__replay_reply__descriptor, &out,
-                              &err), 0);
-    Ledger__ReplayReply *r = (void *)out;
-    cr_assert_eq(r->n_events, 1);
-    uint8_t *buf;
-    size_t n = codec_pack(&r->events[0]->base, &buf);
-    protobuf_c_message_free_unpacked(out, NULL);
-    Ledger__Event *ev = ledger__event__unpack(NULL, n, buf);
-    free(buf);
-    return ev;
-}
-
 Test(record, a_cancelled_order_and_a_reversed_entry_are_events_not_overwrites)
 {
     /* Cancel: an amend that sets the status, its time and the reason. */
@@ -489,7 +469,7 @@ Test(record, a_cancelled_order_and_a_reversed_entry_are_events_not_overwrites)
     err_t err;
     cr_assert_eq(fixture_call(&f, FRAME_ORDER_AMEND, &am.base, NULL, NULL, &err), 0, "%s", err.msg);
     ledger__get_reply__free_unpacked(g, NULL);
-    Ledger__Event *ev = s_last_event();
+    Ledger__Event *ev = fixture_event(&f, fixture_last_seq(&f));
     cr_assert_str_eq(ev->kind, "order.amended");
     cr_assert_eq(ev->version, 2);
     cr_assert_eq(ev->n_changed, 3, "got %zu changed fields", ev->n_changed);
@@ -516,7 +496,7 @@ Test(record, a_cancelled_order_and_a_reversed_entry_are_events_not_overwrites)
     rev.reverses_code = "E-1";
     r.entry = &rev;
     s_add_ok(&r);
-    ev = s_last_event();
+    ev = fixture_event(&f, fixture_last_seq(&f));
     cr_assert_str_eq(ev->kind, "entry.created");
     cr_assert_eq(ev->body_case, LEDGER__EVENT__BODY_ENTRY);
     cr_assert_str_eq(ev->entry->reverses_code, "E-1");
