@@ -117,6 +117,11 @@ void client_meta(client_t *c, Ledger__Meta *meta, const char *idem)
     meta->idempotency_key = key;
 }
 
+const char *client_actor(const client_t *c)
+{
+    return c->actor;
+}
+
 /* s_reset - replace the socket: a late reply queued on the old one, or a
  * request still waiting to be sent, must not reach a later call */
 static int s_reset(client_t *c)

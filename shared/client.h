@@ -19,6 +19,9 @@ void client_destroy(client_t **self_p);
  * a fresh random key is made). The strings live as long as the client. */
 void client_meta(client_t *c, Ledger__Meta *meta, const char *idem);
 
+/* client_actor - the declared name given to client_new */
+const char *client_actor(const client_t *c);
+
 /* client_call - send req as message type, wait for its reply.
  * 0: *out is the reply unpacked as reply_desc (caller frees it with
  *    protobuf_c_message_free_unpacked(*out, NULL)).

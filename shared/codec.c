@@ -1,6 +1,7 @@
 /* codec - strict protobuf checking with field paths, and packing.
  * Unpacking itself is protobuf-c's; this file only refuses what protobuf-c
  * would silently accept, before it is unpacked. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,60 +59,93 @@ static int s_enum_ok(const ProtobufCFieldDescriptor *fd, uint64_t v)
     return protobuf_c_enum_descriptor_get_value(fd->descriptor, (int)(int32_t)v) != NULL;
 }
 
+/* Where the walk is, kept as a chain on the stack: the text of a path
+ * ("order.lines[2].product") is only made for an error. */
+typedef struct path {
+    const struct path *parent;
+    const char *name;     /* field name; NULL for the top message */
+    int index;            /* element of a repeated field, or -1 */
+} path_t;
+
+/* s_path_text - append p's text to out[*len..] */
+static void s_path_text(char *out, size_t n, size_t *len, const path_t *p)
+{
+    if (!p || !p->name)
+        return;
+    s_path_text(out, n, len, p->parent);
+    if (*len >= n)
+        return;
+    int w = p->index >= 0
+        ? snprintf(out + *len, n - *len, "%s%s[%d]", *len ? "." : "", p->name, p->index)
+        : snprintf(out + *len, n - *len, "%s%s", *len ? "." : "", p->name);
+    *len += w > 0 ? (size_t)w : 0;
+}
+
+/* s_fail - err with the path's text as the field */
+static int s_fail(err_t *err, int code, const path_t *p, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int s_fail(err_t *err, int code, const path_t *p, const char *fmt, ...)
+{
+    char field[sizeof err->field] = "", msg[sizeof err->msg];
+    size_t len = 0;
+    s_path_text(field, sizeof field, &len, p);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(err, code, field, "%s", msg);
+}
+
 static int s_check(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
-                   size_t len, const char *prefix, int depth, err_t *err)
+                   size_t len, const path_t *at, int depth, err_t *err)
 {
     unsigned seen[64] = { 0 };  /* occurrences per field, for "[i]" in paths */
-    char path[sizeof err->field];
     size_t pos = 0;
 
     if (depth > CODEC_MAX_DEPTH)
-        return err_set(err, ERR(MALFORMED), prefix, "messages nested too deep");
+        return s_fail(err, ERR(MALFORMED), at, "messages nested too deep");
     while (pos < len) {
         uint64_t tag, v;
         if (s_varint(buf, len, &pos, &tag) < 0 || (tag >> 3) == 0)
-            return err_set(err, ERR(MALFORMED), prefix, "truncated or corrupt message");
+            return s_fail(err, ERR(MALFORMED), at, "truncated or corrupt message");
         unsigned number = (unsigned)(tag >> 3), wire = tag & 7;
         const ProtobufCFieldDescriptor *fd =
             number <= 0x1FFFFFFF ? protobuf_c_message_descriptor_get_field(d, number) : NULL;
         size_t idx = fd ? (size_t)(fd - d->fields) : 0;
-        const char *sep = *prefix ? "." : "";
         int counted = fd && fd->label == PROTOBUF_C_LABEL_REPEATED && idx < 64;
-        if (counted)
-            snprintf(path, sizeof path, "%s%s%s[%u]", prefix, sep, fd->name, seen[idx]++);
-        else if (fd)
-            snprintf(path, sizeof path, "%s%s%s", prefix, sep, fd->name);
+        path_t here = { at, fd ? fd->name : NULL, counted ? (int)seen[idx]++ : -1 };
+        const path_t *where = fd ? &here : at;
         switch (wire) {
         case 0:
             if (s_varint(buf, len, &pos, &v) < 0)
-                return err_set(err, ERR(MALFORMED), fd ? path : prefix, "truncated number");
+                return s_fail(err, ERR(MALFORMED), where, "truncated number");
             if (fd && fd->type == PROTOBUF_C_TYPE_ENUM && !s_enum_ok(fd, v))
-                return err_set(err, ERR(BAD_ENUM), path, "%lld is not a defined %s",
-                               (long long)(int32_t)v,
-                               ((const ProtobufCEnumDescriptor *)fd->descriptor)->short_name);
+                return s_fail(err, ERR(BAD_ENUM), where, "%lld is not a defined %s",
+                              (long long)(int32_t)v,
+                              ((const ProtobufCEnumDescriptor *)fd->descriptor)->short_name);
             break;
         case 1:
             if (len - pos < 8)
-                return err_set(err, ERR(MALFORMED), fd ? path : prefix, "truncated number");
+                return s_fail(err, ERR(MALFORMED), where, "truncated number");
             pos += 8;
             break;
         case 5:
             if (len - pos < 4)
-                return err_set(err, ERR(MALFORMED), fd ? path : prefix, "truncated number");
+                return s_fail(err, ERR(MALFORMED), where, "truncated number");
             pos += 4;
             break;
         case 2: {
             if (s_varint(buf, len, &pos, &v) < 0 || v > len - pos)
-                return err_set(err, ERR(MALFORMED), fd ? path : prefix, "truncated field");
+                return s_fail(err, ERR(MALFORMED), where, "truncated field");
             const uint8_t *p = buf + pos;
             pos += v;
             if (!fd)
                 break;
             if (fd->type == PROTOBUF_C_TYPE_STRING && !utf8_valid(p, v))
-                return err_set(err, ERR(BAD_TEXT), path,
-                               "text must be valid UTF-8 without NUL bytes");
+                return s_fail(err, ERR(BAD_TEXT), where,
+                              "text must be valid UTF-8 without NUL bytes");
             if (fd->type == PROTOBUF_C_TYPE_MESSAGE &&
-                s_check(fd->descriptor, p, v, path, depth + 1, err) < 0)
+                s_check(fd->descriptor, p, v, where, depth + 1, err) < 0)
                 return -1;
             if (fd->type == PROTOBUF_C_TYPE_ENUM) {  /* packed repeated enum */
                 size_t q = 0;
@@ -120,21 +154,20 @@ static int s_check(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
                 while (q < v) {
                     uint64_t e;
                     if (counted)
-                        snprintf(path, sizeof path, "%s%s%s[%u]", prefix, sep, fd->name,
-                                 seen[idx]++);
+                        here.index = (int)seen[idx]++;
                     if (s_varint(p, v, &q, &e) < 0)
-                        return err_set(err, ERR(MALFORMED), path, "truncated list");
+                        return s_fail(err, ERR(MALFORMED), where, "truncated list");
                     if (!s_enum_ok(fd, e))
-                        return err_set(err, ERR(BAD_ENUM), path, "%lld is not a defined %s",
-                                       (long long)(int32_t)e,
-                                       ((const ProtobufCEnumDescriptor *)fd->descriptor)->short_name);
+                        return s_fail(err, ERR(BAD_ENUM), where, "%lld is not a defined %s",
+                                      (long long)(int32_t)e,
+                                      ((const ProtobufCEnumDescriptor *)fd->descriptor)->short_name);
                 }
             }
             break;
         }
         default:
-            return err_set(err, ERR(MALFORMED), fd ? path : prefix,
-                           "wire type %u is not used by this protocol", wire);
+            return s_fail(err, ERR(MALFORMED), where,
+                          "wire type %u is not used by this protocol", wire);
         }
     }
     return 0;
@@ -144,7 +177,7 @@ static int s_check(const ProtobufCMessageDescriptor *d, const uint8_t *buf,
 int codec_check(const ProtobufCMessageDescriptor *desc,
                 const uint8_t *buf, size_t len, err_t *err)
 {
-    return s_check(desc, buf, len, "", 0, err);
+    return s_check(desc, buf, len, NULL, 0, err);
 }
 
 /* codec_unpack - check, then let protobuf-c unpack */

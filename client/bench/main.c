@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include "client.h"
 #include "codec.h"
+#include "follow.h"
 #include "frame.h"
 #include "request.pb-c.h"
 
@@ -20,10 +22,13 @@ static const char *s_usage =
     "  -n, --orders N      orders to write (default 100000)\n"
     "  -b, --batch B       orders per request: 1 = order.add, more = order.batch (default 1)\n"
     "  -w, --window W      requests in flight at once (default 1000)\n"
-    "  -r, --replay        then read the whole log back and report events/s\n"
+    "  -E, --events EP     ledgerd's events, for --replay (default tcp://127.0.0.1:7402)\n"
+    "  -r, --replay        then read the whole log back as a worker does (the runtime's\n"
+    "                      follower, attribution's kinds) and report events/s\n"
     "      --json          one JSON object instead of text\n"
     "  -h, --help          show this\n"
-    "The first request adds customer BENCH-C (idempotent), which the orders use.\n";
+    "  -c, --customers N   customers the orders go to in turn (default 1000)\n"
+    "The first requests add customers BENCH-C00001.. (idempotent), which the orders use.\n";
 
 static double s_now(void)
 {
@@ -71,24 +76,28 @@ int main(int argc, char **argv)
 {
     static const struct option longs[] = {
         { "endpoint", 1, 0, 'e' }, { "orders", 1, 0, 'n' }, { "batch", 1, 0, 'b' },
-        { "window", 1, 0, 'w' }, { "replay", 0, 0, 'r' }, { "json", 0, 0, 'j' },
+        { "window", 1, 0, 'w' }, { "customers", 1, 0, 'c' }, { "events", 1, 0, 'E' }, { "replay", 0, 0, 'r' }, { "json", 0, 0, 'j' },
         { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-    const char *ep = "tcp://127.0.0.1:7401";
-    long orders = 100000, batch = 1, window = 1000;
+    const char *ep = "tcp://127.0.0.1:7401", *events_ep = "tcp://127.0.0.1:7402";
+    long orders = 100000, batch = 1, window = 1000, customers = 1000;
     int replay = 0, json = 0, c;
-    while ((c = getopt_long(argc, argv, "e:n:b:w:rh", longs, NULL)) != -1)
+    while ((c = getopt_long(argc, argv, "e:E:n:b:w:c:rh", longs, NULL)) != -1)
         switch (c) {
         case 'e': ep = optarg; break;
         case 'n': orders = atol(optarg); break;
         case 'b': batch = atol(optarg); break;
         case 'w': window = atol(optarg); break;
+        case 'c': customers = atol(optarg); break;
+        case 'E': events_ep = optarg; break;
         case 'r': replay = 1; break;
         case 'j': json = 1; break;
         case 'h': fputs(s_usage, stdout); return 0;
         default: fprintf(stderr, "Try 'ledger-bench --help'.\n"); return 2;
         }
-    if (orders < 1 || batch < 1 || batch > 10000 || window < 1) {
-        fprintf(stderr, "ledger-bench: --orders, --batch (1..10000) and --window must be positive\n");
+    if (orders < 1 || batch < 1 || batch > 10000 || window < 1 || customers < 1 ||
+        customers > 99999) {
+        fprintf(stderr, "ledger-bench: --orders, --batch (1..10000), --window and --customers "
+                "(1..99999) must be positive\n");
         return 2;
     }
     void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
@@ -104,19 +113,27 @@ int main(int argc, char **argv)
     snprintf(run, sizeof run, "%ld", (long)time(NULL) ^ (long)clock());
     Ledger__Meta meta = LEDGER__META__INIT;
     meta.actor = "bench";
-    meta.idempotency_key = "bench-customer";
-    Ledger__Customer cust = LEDGER__CUSTOMER__INIT;
-    cust.code = "BENCH-C";
-    cust.name = "压测客户";
-    cust.branch = "BENCH";
-    Ledger__CustomerAdd ca = LEDGER__CUSTOMER_ADD__INIT;
-    ca.meta = &meta;
-    ca.customer = &cust;
-    s_send(s, FRAME_CUSTOMER_ADD, 0, &ca.base);
+    /* The customers, pipelined; a second run finds them (same keys: no writes). */
+    char (*codes)[16] = calloc(customers, sizeof *codes);
+    for (long i = 0; i < customers; i++) {
+        snprintf(codes[i], sizeof codes[i], "BENCH-C%05ld", i + 1);
+        snprintf(idem, sizeof idem, "bench-customer-%ld", i + 1);
+        meta.idempotency_key = idem;
+        Ledger__Customer cust = LEDGER__CUSTOMER__INIT;
+        cust.code = codes[i];
+        cust.name = "压测客户";
+        cust.branch = "BENCH";
+        Ledger__CustomerAdd ca = LEDGER__CUSTOMER_ADD__INIT;
+        ca.meta = &meta;
+        ca.customer = &cust;
+        s_send(s, FRAME_CUSTOMER_ADD, (uint64_t)i, &ca.base);
+    }
     uint64_t id;
     zmq_msg_t body;
-    s_recv(s, &id, &body);
-    zmq_msg_close(&body);
+    for (long i = 0; i < customers; i++) {
+        s_recv(s, &id, &body);
+        zmq_msg_close(&body);
+    }
 
     Ledger__OrderLine line = LEDGER__ORDER_LINE__INIT;
     Ledger__OrderLine *lines[] = { &line };
@@ -128,7 +145,6 @@ int main(int argc, char **argv)
     Ledger__Order **ptrs = calloc(batch, sizeof *ptrs);
     for (long i = 0; i < batch; i++) {
         ledger__order__init(&os[i]);
-        os[i].customer_code = "BENCH-C";
         os[i].branch = "BENCH";
         os[i].lines = lines;
         os[i].n_lines = 1;
@@ -140,8 +156,10 @@ int main(int argc, char **argv)
     while (done < requests) {
         while (sent < requests && sent - done < window) {
             long n = sent == requests - 1 ? orders - sent * batch : batch;
-            for (long i = 0; i < n; i++)
+            for (long i = 0; i < n; i++) {
                 os[i].placed_ms = 1767225600000 + (sent * batch + i) * 1000;
+                os[i].customer_code = codes[(sent * batch + i) % customers];
+            }
             snprintf(idem, sizeof idem, "bench-%s-%ld", run, sent);
             meta.idempotency_key = idem;
             sent_at[sent] = s_now();
@@ -175,29 +193,33 @@ int main(int argc, char **argv)
     double replay_rate = 0;
     long events = 0;
     if (replay) {
-        uint64_t after = 0, last = 1;
+        /* Read the log as a worker does: the runtime's follower (shared/
+         * follow.c) from seq 0, with attribution's filter, every event
+         * checked and unpacked, until caught up. */
+        static char *kinds[] = { "customer", "order", "partner", "clock" };
+        client_t *cl = client_new(ep, "bench", 60000);
+        follow_opts_t fo = { .client = cl, .events_endpoint = events_ep, .kinds = kinds,
+                             .n_kinds = 4, .page = 10000 };
+        follow_t *f = cl ? follow_new(&fo, 0) : NULL;
+        if (!f) {
+            fprintf(stderr, "ledger-bench: --events %s: cannot follow\n", events_ep);
+            return 2;
+        }
         double r0 = s_now();
-        meta.idempotency_key = "";
-        while (after < last) {
-            Ledger__Replay rp = LEDGER__REPLAY__INIT;
-            rp.meta = &meta;
-            rp.after_seq = after;
-            rp.max_events = 10000;
-            s_send(s, FRAME_REPLAY, 0, &rp.base);
-            s_recv(s, &id, &body);
-            Ledger__ReplayReply *r = ledger__replay_reply__unpack(NULL, zmq_msg_size(&body),
-                                                                  zmq_msg_data(&body));
-            zmq_msg_close(&body);
-            if (!r) {
-                fprintf(stderr, "ledger-bench: replay refused\n");
+        for (;;) {
+            follow_batch_t b;
+            err_t err;
+            if (follow_next(f, &b, 0, &err) < 0) {
+                fprintf(stderr, "ledger-bench: replay: %s\n", err.msg);
                 return 1;
             }
-            events += r->n_events;
-            after = r->scanned_to;
-            last = r->last_seq;
-            ledger__replay_reply__free_unpacked(r, NULL);
+            events += b.n;
+            if (b.caught_up)
+                break;
         }
         replay_rate = events / (s_now() - r0);
+        follow_destroy(&f);
+        client_destroy(&cl);
     }
     if (json)
         printf("{\"orders\":%ld,\"batch\":%ld,\"window\":%ld,\"seconds\":%.3f,\"orders_per_s\":%.0f,"
@@ -211,12 +233,14 @@ int main(int argc, char **argv)
         printf("rate        %.0f orders/s durable\n", orders / secs);
         printf("latency     p50 %.3f ms, p99 %.3f ms, max %.3f ms (per request)\n", p50, p99, max);
         if (replay)
-            printf("replay      %ld events at %.0f events/s\n", events, replay_rate);
+            printf("replay      %ld events read by a worker's follower at %.0f events/s\n",
+                   events, replay_rate);
     }
     zmq_close(s);
     zmq_ctx_term(ctx);
     free(os);
     free(ptrs);
+    free(codes);
     free(sent_at);
     free(lat);
     return errors ? 1 : 0;

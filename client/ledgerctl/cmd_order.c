@@ -3,10 +3,13 @@
  * sent in fen, or PRODUCT:QTY:UNIT_PRICE@SOURCE for a line whose cost ledgerd
  * computes from a verified supply source; times are ledger-local. Amount and cost are ledgerd's to compute,
  * and every rule beyond syntax (ranges, references) is ledgerd's to check.
- * An amend reads the order and sends it back changed, with the version read. */
+ * An amend reads the order and sends it back changed, with the version read.
+ * Show adds who is credited with the order, as ledger-attribution resolved
+ * it (attribution.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "attribution.h"
 #include "ctl.h"
 #include "frame.h"
 #include "money.h"
@@ -69,7 +72,10 @@ static const char s_amend_usage[] =
 static const char s_show_usage[] =
     "usage: ledgerctl order show CODE\n"
     "\n"
-    "Show one order with its lines.\n";
+    "Show one order with its lines, then who is credited with it as\n"
+    "ledger-attribution resolved it: the window, each role with the rule that\n"
+    "decided it, the claims not applied (conflicts) and the roles unknown (gaps);\n"
+    "\"not resolved yet\" until the worker has written its result.\n";
 
 static const char s_list_usage[] =
     "usage: ledgerctl order list [OPTIONS]\n"
@@ -371,10 +377,10 @@ static void s_json_time(out_json_t *j, const char *key, int64_t ms)
     out_json_null(j, key);
 }
 
-/* cmd_order_json - an order as a JSON object, money in fen */
-void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
+/* s_members - an order's JSON members, money in fen; the caller opens and
+ * closes the object */
+static void s_members(out_json_t *j, const Ledger__Order *o)
 {
-    out_json_object(j, key);
     out_json_uint(j, "id", o->id);
     out_json_str(j, "code", o->code);
     out_json_uint(j, "customer_id", o->customer_id);
@@ -428,6 +434,13 @@ void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
     out_json_uint(j, "version", o->version);
     out_json_time(j, "created", o->created_ms);
     out_json_time(j, "updated", o->updated_ms);
+}
+
+/* cmd_order_json - an order as a JSON object, money in fen */
+void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o)
+{
+    out_json_object(j, key);
+    s_members(j, o);
     out_json_end(j);
 }
 
@@ -703,10 +716,38 @@ static int s_status(ctl_t *ctl, int argc, char **argv)
     return rc;
 }
 
-/* s_show_cmd - Get by code */
+/* s_show_cmd - Get by code, then the order's attribution result, if any:
+ * both are in before anything prints, so a failure prints no half order */
 static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
 {
-    return ctl_show(ctl, &s_record, s_show_usage, argc, argv);
+    ctl_opts_t o = { argc, argv, "order show", s_show_usage };
+    Ledger__GetReply *got = NULL;
+    attribution_t a;
+    int rc;
+
+    if (ctl_start(ctl, &o, 1, 1, "CODE"))
+        return o.rc;
+    if ((rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
+        return rc;
+    const Ledger__Order *ord = got->order;
+    if ((rc = attribution_get(&a, ctl, ATTRIBUTION_RESOLVED, ord->code,
+                              &ledger__attribution__descriptor)))
+        goto done;
+    if (ctl->json) {
+        out_json_t j;
+        out_json_init(&j, stdout);
+        out_json_object(&j, NULL);
+        s_members(&j, ord);
+        attribution_order_json(&j, "attribution", &a);
+        out_json_end(&j);
+    } else {
+        s_show(ord);
+        attribution_order_show(&a, ord->version);
+    }
+    attribution_fini(&a);
+done:
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+    return rc;
 }
 
 /* s_list - List orders, one page or --all */
@@ -719,7 +760,7 @@ static const ctl_cmd_t s_cmds[] = {
     { "add", s_add, "add an order" },
     { "amend", s_amend, "change an order" },
     { "status", s_status, "paid, shipped, completed or cancelled, and when" },
-    { "show", s_show_cmd, "show one order with its lines" },
+    { "show", s_show_cmd, "show one order with its lines and attribution" },
     { "list", s_list, "list orders" },
     { NULL, NULL, NULL }
 };

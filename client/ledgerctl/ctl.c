@@ -67,8 +67,12 @@ int ctl_group(ctl_t *ctl, const char *group, const ctl_cmd_t *cmds,
     if (!strcmp(name, "--help") || !strcmp(name, "-h") || !strcmp(name, "help")) {
         fputs(help, stdout);
         fputs("\nCommands:\n", stdout);
+        int width = 8;   /* the longest name sets the column */
         for (const ctl_cmd_t *c = cmds; c->name; c++)
-            printf("  %s %-8s %s\n", group, c->name, c->summary);
+            if ((int)strlen(c->name) > width)
+                width = (int)strlen(c->name);
+        for (const ctl_cmd_t *c = cmds; c->name; c++)
+            printf("  %s %-*s  %s\n", group, width, c->name, c->summary);
         printf("\nSee 'ledgerctl %s COMMAND --help' for a command's options.\n", group);
         return CTL_OK;
     }
@@ -194,8 +198,8 @@ int ctl_parse_party(const char *cmd, const char *opt, char *text, Ledger__PartyR
     return 0;
 }
 
-/* s_report - ledgerd's error as "ledgerctl: CODE field: message" */
-static int s_report(ctl_t *ctl, const err_t *err)
+/* ctl_report - ledgerd's error as "ledgerctl: CODE field: message" */
+int ctl_report(ctl_t *ctl, const err_t *err)
 {
     if (err->code == ERR(TIMEOUT)) {
         fprintf(stderr, "ledgerctl: no reply from %s within %d ms (is ledgerd running?)\n",
@@ -218,7 +222,7 @@ int ctl_call(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
 {
     err_t err;
     int rc = client_call(ctl->client, type, req, reply_desc, out, &err);
-    int code = rc < 0 ? s_report(ctl, &err) : CTL_OK;
+    int code = rc < 0 ? ctl_report(ctl, &err) : CTL_OK;
     ctl->write_key = NULL;
     return code;
 }
@@ -236,7 +240,7 @@ int ctl_call_wait(ctl_t *ctl, int wait_ms, uint8_t type, const ProtobufCMessage 
         return ctl_usage(NULL, "--endpoint: cannot use '%s': %s", ctl->endpoint,
                          strerror(errno));
     }
-    ctl->timeout_ms = wait_ms;   /* s_report names the wait that ran out */
+    ctl->timeout_ms = wait_ms;   /* ctl_report names the wait that ran out */
     int rc = ctl_call(ctl, type, req, reply_desc, out);
     client_destroy(&ctl->client);
     ctl->client = opened;

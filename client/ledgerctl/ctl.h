@@ -111,6 +111,10 @@ int ctl_start(ctl_t *ctl, ctl_opts_t *o, int min, int max, const char *names);
 void ctl_meta_read(ctl_t *ctl, Ledger__Meta *meta);
 void ctl_meta_write(ctl_t *ctl, Ledger__Meta *meta);
 
+/* ctl_report - print ledgerd's error (or the timeout) on stderr; the exit
+ * code: CTL_UNREACHABLE for a timeout, else CTL_REJECTED */
+int ctl_report(ctl_t *ctl, const err_t *err);
+
 /* ctl_call - one request; on failure prints ledgerd's error or the timeout
  * and returns the exit code. On CTL_OK caller frees *out with
  * protobuf_c_message_free_unpacked(*out, NULL). */
@@ -182,5 +186,6 @@ int cmd_policy(ctl_t *ctl, int argc, char **argv);
 int cmd_record(ctl_t *ctl, int argc, char **argv);   /* argv[0] names the kind */
 int cmd_import(ctl_t *ctl, int argc, char **argv);
 int cmd_backup(ctl_t *ctl, int argc, char **argv);
+int cmd_cursor(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -27,7 +27,7 @@ static const char s_usage[] =
     "Commands:\n"
     "  status      ledgerd's version, time zone, ledger time, last event\n"
     "  staff       add, amend, show, list staff\n"
-    "  customer    add, amend, show, list customers\n"
+    "  customer    add, amend, show, list customers; their attribution over time\n"
     "  order       add, amend, show, list orders\n"
     "  tail        print the event log, and follow it\n"
     "  clock       show the ledger time; set it on a --test-clock ledgerd\n"
@@ -45,6 +45,7 @@ static const char s_usage[] =
     "  import      load customers, orders, payments or entries from CSV\n"
     "  policy      set and show the monthly commission policy\n"
     "  backup      make a hot, consistent copy of the ledger\n"
+    "  cursor      workers' cursors: show them, wait for them to catch up\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -70,6 +71,7 @@ static const ctl_cmd_t s_commands[] = {
     { "import",   cmd_import,   "" },
     { "policy",   cmd_policy,   "" },
     { "backup",   cmd_backup,   "" },
+    { "cursor",   cmd_cursor,   "" },
     { NULL, NULL, NULL }
 };
 

@@ -37,6 +37,9 @@ typedef int (*apply_fn)(apply_t *a, const ProtobufCMessage *req, err_t *err);
 /* apply_reply - pack msg as the current request's reply */
 void apply_reply(apply_t *a, const ProtobufCMessage *msg);
 
+/* apply_reply_raw - a reply already packed (a stored message), copied */
+void apply_reply_raw(apply_t *a, const void *packed, size_t len);
+
 /* apply_write_reply - the usual reply of a single-record write */
 void apply_write_reply(apply_t *a, uint64_t id, const char *code, uint64_t version,
                        uint64_t seq);
@@ -61,6 +64,7 @@ int replay_read(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_state_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_write_back(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int cursor_result_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int clock_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_get(apply_t *a, const ProtobufCMessage *req, err_t *err);

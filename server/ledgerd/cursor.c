@@ -208,3 +208,20 @@ int cursor_write_back(apply_t *a, const ProtobufCMessage *req, err_t *err)
     apply_reply(a, &rep.base);
     return 0;
 }
+
+/* cursor_result_get - one stored result by (kind, key); NOT_FOUND when none */
+int cursor_result_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
+{
+    const Ledger__ResultGet *r = (const void *)req;
+    if (validate_text(r->kind, "kind", 1, 48, err) < 0 ||
+        validate_text(r->key, "key", 1, 128, err) < 0)
+        return -1;
+    uint8_t key[48 + 1 + 128];
+    size_t klen = store_pair_key(key, r->kind, r->key);
+    MDB_val v;
+    if (store_get(a->txn, a->store->results, key, klen, &v, NULL) != 0)
+        return err_set(err, ERR(NOT_FOUND), "key", "no %s result for %s", r->kind, r->key);
+    /* Stored packed: relay the bytes as they are (valid until the txn ends). */
+    apply_reply_raw(a, v.mv_data, v.mv_size);
+    return 0;
+}

@@ -63,6 +63,7 @@ static const handler_t s_handlers[] = {
     { FRAME_RECORD_ADD,     &ledger__record_add__descriptor,     entity_record_add,     1 },
     { FRAME_RECORD_AMEND,   &ledger__record_amend__descriptor,   entity_record_amend,   1 },
     { FRAME_RECORD_BATCH,   &ledger__record_batch__descriptor,   entity_record_batch,   1 },
+    { FRAME_RESULT_GET,     &ledger__result_get__descriptor,     cursor_result_get,     0 },
 };
 
 struct dispatch {
@@ -87,6 +88,14 @@ void apply_reply(apply_t *a, const ProtobufCMessage *msg)
 {
     free(a->reply);
     a->reply_len = codec_pack(msg, &a->reply);
+}
+
+void apply_reply_raw(apply_t *a, const void *packed, size_t len)
+{
+    free(a->reply);
+    a->reply = xmalloc(len ? len : 1);
+    memcpy(a->reply, packed, len);
+    a->reply_len = len;
 }
 
 void apply_write_reply(apply_t *a, uint64_t id, const char *code, uint64_t version, uint64_t seq)

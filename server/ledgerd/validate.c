@@ -246,5 +246,13 @@ int validate_order(apply_t *a, Ledger__Order *o, err_t *err)
               s_party(a, c->winback_staff, "claims.winback_staff", PARTY_STAFF_ONLY, err) < 0 ||
               validate_text(c->solution_id, "claims.solution_id", 0, 64, err) < 0))
         return -1;
+    /* Attribution decides by type (DOMAIN.md section 2): a claim without one
+     * could only be guessed at. */
+    if (c && c->channel && c->channel->id && !c->channel_type)
+        return err_set(err, ERR(MISSING), "claims.channel_type",
+                       "a claimed channel needs its type: company, staff, promotion or referral");
+    if (c && c->assist && c->assist->id && !c->assist_type)
+        return err_set(err, ERR(MISSING), "claims.assist_type",
+                       "a claimed assist needs its type: outside, transfer, proactive or solution");
     return 0;
 }

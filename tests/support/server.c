@@ -39,23 +39,31 @@ static int s_read_endpoints(server_t *s)
     return pid == s->pid;
 }
 
-void server_restart(server_t *s)
+/* s_spawn - run a shell command as a child that dies with the test */
+static pid_t s_spawn(const char *cmd)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1, "fork");
+    if (pid == 0) {
+        /* Dies with the test process, even one that crashed before its
+         * teardown: no process outlives the test that started it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* s_start - ledgerd on s->dir with the given endpoints */
+static void s_start(server_t *s, const char *listen, const char *publish)
 {
     char path[300];
     snprintf(path, sizeof path, "%s/ledgerd.endpoints", s->dir);
     unlink(path);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "exec %s --data %s --listen 'tcp://127.0.0.1:*' "
-             "--publish 'tcp://127.0.0.1:*' --quiet %s", LEDGERD_BIN, s->dir, s->args);
-    s->pid = fork();
-    cr_assert_neq(s->pid, -1, "fork");
-    if (s->pid == 0) {
-        /* Dies with the test process, even one that crashed before its
-         * teardown: no ledgerd outlives the test that started it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
+    snprintf(cmd, sizeof cmd, "exec %s --data %s --listen '%s' --publish '%s' --quiet %s",
+             LEDGERD_BIN, s->dir, listen, publish, s->args);
+    s->pid = s_spawn(cmd);
     for (int i = 0; i < 1000; i++) {   /* 10 s: a sanitizer build starts slowly */
         if (s_read_endpoints(s))
             return;
@@ -66,6 +74,34 @@ void server_restart(server_t *s)
     }
     kill(s->pid, SIGKILL);
     cr_assert_fail("ledgerd did not start within 10 s: %s", cmd);
+}
+
+void server_restart(server_t *s)
+{
+    s_start(s, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
+}
+
+void server_restart_same(server_t *s)
+{
+    char listen[128], publish[128];
+    snprintf(listen, sizeof listen, "%s", s->listen);
+    snprintf(publish, sizeof publish, "%s", s->publish);
+    for (int i = 0; i < 100; i++) {   /* the old process's ports may take a moment */
+        s_start(s, listen, publish);
+        if (!strcmp(s->listen, listen) && !strcmp(s->publish, publish))
+            return;
+        server_kill(s);
+        s_sleep_ms(50);
+    }
+    cr_assert_fail("ledgerd could not bind %s and %s again", listen, publish);
+}
+
+pid_t worker_start(const server_t *s, const char *worker, const char *args, const char *log)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "exec %s/ledger-%s --endpoint %s --events %s --timeout 1000 %s "
+             "2>>%s", LEDGER_BIN_DIR, worker, s->listen, s->publish, args, log);
+    return s_spawn(cmd);
 }
 
 void server_start(server_t *s, const char *args)
@@ -88,6 +124,26 @@ static int s_wait(pid_t pid)
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
     return -1;
+}
+
+int proc_wait(pid_t pid)
+{
+    return s_wait(pid);
+}
+
+int proc_stop(pid_t pid)
+{
+    kill(pid, SIGTERM);
+    return s_wait(pid);
+}
+
+int proc_exited(pid_t pid, int *status)
+{
+    int st;
+    if (waitpid(pid, &st, WNOHANG) != pid)
+        return 0;
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 1;
 }
 
 int server_stop(server_t *s)

@@ -22,6 +22,10 @@ void server_start(server_t *s, const char *args);
 /* server_restart - start again on the same directory (after a stop or kill) */
 void server_restart(server_t *s);
 
+/* server_restart_same - start again on the same directory and the same
+ * endpoints, so connected clients and workers reconnect by themselves */
+void server_restart_same(server_t *s);
+
 /* server_stop - SIGTERM and wait; returns the exit status (or 128+signal) */
 int server_stop(server_t *s);
 
@@ -30,6 +34,20 @@ void server_kill(server_t *s);
 
 /* server_remove - delete the data directory */
 void server_remove(server_t *s);
+
+/* worker_start - build/ledger-<worker> against s with extra args; its
+ * stderr is appended to log. Stop it with proc_stop or kill it. */
+pid_t worker_start(const server_t *s, const char *worker, const char *args, const char *log);
+
+/* proc_wait - wait (10 s at most, then SIGKILL) and return the exit status
+ * (128+signal when killed; -1 when it had to be killed) */
+int proc_wait(pid_t pid);
+
+/* proc_stop - SIGTERM, then proc_wait */
+int proc_stop(pid_t pid);
+
+/* proc_exited - 1 with *status when pid has exited, 0 while it runs */
+int proc_exited(pid_t pid, int *status);
 
 /* ctl - run ledgerctl against s with args (a shell word list); stdout and
  * stderr go to out; returns ledgerctl's exit code */

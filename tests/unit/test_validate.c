@@ -99,7 +99,11 @@ Test(validate, names_the_field_of_each_bad_order)
         { "truncated", 0, 0, 0, 3, ERR(MALFORMED), "order" },
         { "qty too big", 0, 0, 0, 0, ERR(OUT_OF_RANGE), "order.lines[2].qty" },
         { "code with space", 0, 0, 0, 0, ERR(INVALID), "order.code" },
+        { "channel without type", 0, 0, 0, 0, ERR(MISSING), "order.claims.channel_type" },
+        { "assist without type", 0, 0, 0, 0, ERR(MISSING), "order.claims.assist_type" },
     };
+    static Ledger__RoleClaims claims;
+    static Ledger__PartyRef staff;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         Ledger__OrderAdd req = s_order_add();
         const char *n = cases[i].name;
@@ -118,6 +122,17 @@ Test(validate, names_the_field_of_each_bad_order)
         if (!strcmp(n, "no placed time")) s_order.placed_ms = 0;
         if (!strcmp(n, "no branch")) s_order.branch = "";
         if (!strcmp(n, "code with space")) s_order.code = "O 1";
+        if (!strncmp(n, "channel", 7) || !strncmp(n, "assist", 6)) {
+            ledger__role_claims__init(&claims);
+            ledger__party_ref__init(&staff);
+            staff.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
+            staff.code = "S-1";
+            if (n[0] == 'c')
+                claims.channel = &staff;
+            else
+                claims.assist = &staff;
+            s_order.claims = &claims;
+        }
         s_expect(FRAME_ORDER_ADD, &req.base, &cases[i]);
     }
 }

@@ -1,0 +1,56 @@
+/* worker - the runtime every worker program is: options, connection, cursor,
+ * following the log, the state a batch needs, and the write-back of results,
+ * state and cursor in one compare-and-set. A worker supplies the kinds it
+ * follows and a pure domain function over a batch of events and its state. */
+#ifndef LEDGER_WORKER_H
+#define LEDGER_WORKER_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+#include "event.pb-c.h"
+
+typedef struct worker_keys worker_keys_t;     /* state keys a batch asks for */
+typedef struct worker_state worker_state_t;   /* those records, as read and changed */
+typedef struct worker_out worker_out_t;       /* results the batch produces */
+
+typedef struct {
+    const char *name;          /* worker kind: program ledger-<name>, cursor "<name>:<k>/<N>" */
+    const char *summary;       /* one line for --help */
+    const char *const *kinds;  /* families followed, NULL-terminated; "clock" is always added */
+    /* keys - add the state keys the batch's events need (worker_keys_add) */
+    void (*keys)(void *ctx, Ledger__Event *const *events, size_t n, worker_keys_t *out);
+    /* batch - apply the events in order: read and change state, add results.
+     * Must depend only on (events, state): it may run again on the same input
+     * after a crash or with half the batch. -1 with err stops the worker. */
+    int (*batch)(void *ctx, Ledger__Event *const *events, size_t n, worker_state_t *state,
+                 worker_out_t *out, err_t *err);
+    void *ctx;                 /* handed to keys and batch */
+} worker_spec_t;
+
+/* worker_main - run the worker until SIGTERM/SIGINT (or, with --once, until
+ * caught up). Exit status: 0 stopped cleanly, 1 cannot go on (another
+ * instance owns the cursor, a domain error), 2 bad usage. */
+int worker_main(int argc, char **argv, const worker_spec_t *spec);
+
+/* worker_keys_add - ask for the state record key (1..128 bytes); repeats are fine */
+void worker_keys_add(worker_keys_t *k, const char *key);
+
+/* worker_state_get - the record's value, NULL when absent. The key must have
+ * been asked for by keys() (asking for another is a bug). Valid until the
+ * record is put or deleted. */
+const uint8_t *worker_state_get(worker_state_t *s, const char *key, size_t *len);
+
+/* worker_state_put - set the record (copied); written back with the batch */
+void worker_state_put(worker_state_t *s, const char *key, const void *value, size_t len);
+
+/* worker_state_del - remove the record; written back with the batch */
+void worker_state_del(worker_state_t *s, const char *key);
+
+/* worker_result - add a result (docs/PROTOCOL.md 8.4); payload packed now.
+ * A result with the same (kind, key) later in the batch replaces it. */
+void worker_result(worker_out_t *o, const char *kind, const char *key, uint64_t entity_id,
+                   uint64_t partition_key, const ProtobufCMessage *payload);
+
+#endif
