@@ -570,7 +570,7 @@ static void s_usage(const worker_spec_t *spec, FILE *to)
             "  --endpoint URL    ledgerd requests (env LEDGER_ENDPOINT; " WORKER_ENDPOINT ")\n"
             "  --events URL      ledgerd events (env LEDGER_EVENTS; " WORKER_EVENTS ")\n"
             "  --partition K/N   handle partition K of N, 0 <= K < N (default 0/1)\n"
-            "  --actor NAME      name on the write-backs (env LEDGER_ACTOR; default worker:%s)\n"
+            "  --actor NAME      name on the write-backs (default worker:%s)\n"
             "  --batch N         events per batch, 1..10000 (default %d)\n"
             "  --timeout MS      wait per request before retrying (default %d)\n"
             "  --cache-mib N     keep up to N MiB of state in memory (default %d; 0: none)\n"
@@ -630,7 +630,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
                 .part_count = 1, .cache_budget = (size_t)WORKER_CACHE_MIB << 20 };
     r.endpoint = (env = getenv("LEDGER_ENDPOINT")) && *env ? env : WORKER_ENDPOINT;
     r.events = (env = getenv("LEDGER_EVENTS")) && *env ? env : WORKER_EVENTS;
-    r.actor = (env = getenv("LEDGER_ACTOR")) && *env ? env : default_actor;
+    r.actor = default_actor;   /* not LEDGER_ACTOR: that names the person at ledgerctl */
     int quiet = 0, c;
     long v;
     opterr = 0;

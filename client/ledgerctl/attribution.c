@@ -126,20 +126,6 @@ static const char *s_window(char *out, size_t n, const Ledger__Window *w)
     return out;
 }
 
-/* s_party_json - {kind, code, id}, or null */
-static void s_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p)
-{
-    if (!p) {
-        out_json_null(j, key);
-        return;
-    }
-    out_json_object(j, key);
-    out_json_str(j, "kind", ctl_enum_name(ctl_party_kinds, p->kind));
-    out_json_str(j, "code", p->code);
-    out_json_uint(j, "id", p->id);
-    out_json_end(j);
-}
-
 /* s_type_json - "type": "referral", "type_letter": "D" ("" when none) */
 static void s_type_json(out_json_t *j, const char *const *types, uint32_t type)
 {
@@ -158,7 +144,7 @@ static void s_role_json(out_json_t *j, const char *key, const Ledger__Role *r,
     }
     out_json_object(j, key);
     out_json_str(j, "state", ctl_enum_name(s_states, r->state));
-    s_party_json(j, "party", r->party);
+    ctl_party_json(j, "party", r->party);
     s_type_json(j, types, r->type);
     out_json_str(j, "rule", r->rule);
     out_json_str(j, "reason", r->reason);
@@ -190,7 +176,7 @@ static void s_conflicts_json(out_json_t *j, const char *key, Ledger__Conflict *c
         const Ledger__Conflict *c = cs[i];
         out_json_object(j, NULL);
         out_json_str(j, "role", c->role);
-        s_party_json(j, "claimed", c->claimed);
+        ctl_party_json(j, "claimed", c->claimed);
         s_type_json(j, s_types(c->role), c->type);
         out_json_str(j, "reason", c->reason);
         out_json_str(j, "detail", c->detail);
@@ -367,7 +353,7 @@ void attribution_customer_json(out_json_t *j, const Ledger__Customer *cu,
         const Ledger__SolutionAssist *s = c->solutions[i];
         out_json_object(j, NULL);
         out_json_str(j, "solution_id", s->solution_id);
-        s_party_json(j, "assist", s->assist);
+        ctl_party_json(j, "assist", s->assist);
         out_json_str(j, "since", s->since);
         out_json_end(j);
     }

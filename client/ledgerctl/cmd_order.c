@@ -350,20 +350,6 @@ static int s_apply(const char *cmd, s_opts_t *o, Ledger__Order *ord,
     return 0;
 }
 
-/* s_party_json - {kind, code, id}, or null when absent */
-static void s_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p)
-{
-    if (!p) {
-        out_json_null(j, key);
-        return;
-    }
-    out_json_object(j, key);
-    out_json_str(j, "kind", ctl_enum_name(ctl_party_kinds, p->kind));
-    out_json_str(j, "code", p->code);
-    out_json_uint(j, "id", p->id);
-    out_json_end(j);
-}
-
 /* s_json_time - a status time: <key>_ms, and <key> null until it happened */
 static void s_json_time(out_json_t *j, const char *key, int64_t ms)
 {
@@ -411,21 +397,21 @@ static void s_members(out_json_t *j, const Ledger__Order *o)
         const Ledger__RoleClaims *c = o->claims;
         out_json_object(j, "claims");
         out_json_str(j, "channel_type", ctl_enum_name(ctl_channel_types, c->channel_type));
-        s_party_json(j, "channel", c->channel);
-        s_party_json(j, "service", c->service);
+        ctl_party_json(j, "channel", c->channel);
+        ctl_party_json(j, "service", c->service);
         out_json_str(j, "assist_type", ctl_enum_name(ctl_assist_types, c->assist_type));
-        s_party_json(j, "assist", c->assist);
+        ctl_party_json(j, "assist", c->assist);
         out_json_str(j, "solution_id", c->solution_id);
-        s_party_json(j, "winback_staff", c->winback_staff);
+        ctl_party_json(j, "winback_staff", c->winback_staff);
         out_json_end(j);
     } else
         out_json_null(j, "claims");
-    s_party_json(j, "handler", o->handler);
+    ctl_party_json(j, "handler", o->handler);
     out_json_array(j, "arrangers");
     for (size_t i = 0; i < o->n_arrangers; i++)
-        s_party_json(j, NULL, o->arrangers[i]);
+        ctl_party_json(j, NULL, o->arrangers[i]);
     out_json_end(j);
-    s_party_json(j, "price_approver", o->price_approver);
+    ctl_party_json(j, "price_approver", o->price_approver);
     s_json_time(j, "paid", o->paid_ms);
     s_json_time(j, "shipped", o->shipped_ms);
     s_json_time(j, "completed", o->completed_ms);

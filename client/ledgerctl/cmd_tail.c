@@ -1,16 +1,16 @@
 /* cmd_tail - `ledgerctl tail`: print the event log, then with --follow keep
- * printing as ledgerd publishes. The subscription opens before the replay,
- * so nothing falls between them; published events at or below what has
- * been printed are dropped, and a gap in seq is filled from the log with
- * Replay. The log and its order are ledgerd's; this only reads them. */
+ * printing as ledgerd publishes. Reading the log without missing or
+ * repeating an event is the follower's (shared/follow.c), as for workers;
+ * this chooses where to start and prints. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 #include "codec.h"
 #include "ctl.h"
 #include "fields.h"
+#include "follow.h"
 #include "frame.h"
 
 #define TAIL_LAST     10     /* events shown without --from */
@@ -33,7 +33,6 @@ typedef struct {
     ctl_t *ctl;          /* connection and --json */
     char **kinds;        /* --kind values */
     size_t n_kinds;      /* how many */
-    uint64_t done;       /* every seq <= done has been considered */
 } s_tail_t;
 
 static volatile sig_atomic_t s_stop;   /* SIGINT or SIGTERM seen */
@@ -43,19 +42,6 @@ static void s_on_signal(int sig)
 {
     (void)sig;
     s_stop = 1;
-}
-
-/* s_match - "order" matches "order" and "order.*", as Replay's filter does */
-static int s_match(const s_tail_t *t, const char *kind)
-{
-    if (t->n_kinds == 0)
-        return 1;
-    for (size_t i = 0; i < t->n_kinds; i++) {
-        size_t n = strlen(t->kinds[i]);
-        if (!strncmp(kind, t->kinds[i], n) && (kind[n] == '\0' || kind[n] == '.'))
-            return 1;
-    }
-    return 0;
 }
 
 /* s_event_json - one event as one JSON line, body included (staff, customer
@@ -129,7 +115,7 @@ static void s_event_line(const Ledger__Event *e)
     fputs("  ", stdout);
     out_pad(stdout, ctl_time(t, sizeof t, e->time_ms), 19, 0);
     fputs("  ", stdout);
-    out_pad(stdout, e->kind, 18, 0);
+    out_pad(stdout, e->kind, 20, 0);
     fputs("  ", stdout);
     out_pad(stdout, e->actor, 12, 0);
     fputs("  ", stdout);
@@ -151,109 +137,6 @@ static void s_print(const s_tail_t *t, const Ledger__Event *e)
     fflush(stdout);
 }
 
-/* s_replay - print the log after t->done until at least upto (0: until the
- * log's end as each page reports it); advances t->done */
-static int s_replay(s_tail_t *t, uint64_t upto)
-{
-    Ledger__Meta meta = LEDGER__META__INIT;
-    Ledger__Replay req = LEDGER__REPLAY__INIT;
-    ctl_meta_read(t->ctl, &meta);
-    req.meta = &meta;
-    req.kinds = t->kinds;
-    req.n_kinds = t->n_kinds;
-    req.max_events = TAIL_PAGE;
-    for (;;) {
-        Ledger__ReplayReply *r = NULL;
-        req.after_seq = t->done;
-        int rc = ctl_call(t->ctl, FRAME_REPLAY, &req.base, &ledger__replay_reply__descriptor,
-                          (ProtobufCMessage **)&r);
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < r->n_events; i++)
-            if (r->events[i]->seq > t->done)
-                s_print(t, r->events[i]);
-        uint64_t target = upto ? upto : r->last_seq;
-        int stuck = r->scanned_to <= t->done;
-        if (r->scanned_to > t->done)
-            t->done = r->scanned_to;
-        protobuf_c_message_free_unpacked(&r->base, NULL);
-        if (t->done >= target)
-            return CTL_OK;
-        if (stuck) {
-            fprintf(stderr, "ledgerctl: replay after seq %llu made no progress "
-                    "(ledgerd reported nothing scanned)\n", (unsigned long long)t->done);
-            return CTL_REJECTED;
-        }
-    }
-}
-
-/* s_published - one message from the PUB socket: [topic][header][Event] */
-static int s_published(s_tail_t *t, void *sub)
-{
-    zmq_msg_t part[3];
-    int n = 0, more = 1, rc = CTL_OK;
-    size_t more_len = sizeof more;
-    while (more) {
-        zmq_msg_t scratch, *m = n < 3 ? &part[n] : &scratch;
-        zmq_msg_init(m);
-        if (zmq_msg_recv(m, sub, ZMQ_DONTWAIT) < 0) {
-            zmq_msg_close(m);
-            goto done;
-        }
-        zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &more_len);
-        if (m == &scratch)
-            zmq_msg_close(m);
-        n++;
-    }
-    frame_header_t h;
-    err_t err;
-    if (n != 3 || frame_decode(&h, zmq_msg_data(&part[1]), zmq_msg_size(&part[1]), &err) < 0 ||
-        h.type != FRAME_EVENT)
-        goto done;   /* not an event of this protocol */
-    uint64_t seq = h.request_id;
-    if (seq <= t->done)
-        goto done;   /* printed already, by the replay */
-    if (seq > t->done + 1 && (rc = s_replay(t, seq - 1)))
-        goto done;   /* a gap: missed while connecting, or dropped by ZeroMQ */
-    if (seq <= t->done)
-        goto done;
-    Ledger__Event *e = (Ledger__Event *)codec_unpack(&ledger__event__descriptor,
-                                                     zmq_msg_data(&part[2]),
-                                                     zmq_msg_size(&part[2]), &err);
-    if (!e) {
-        fprintf(stderr, "ledgerctl: published event %llu unreadable: %s %s: %s\n",
-                (unsigned long long)seq, err_code_name(err.code), err.field, err.msg);
-        goto done;   /* t->done stays: the next event fills the gap from the log */
-    }
-    if (s_match(t, e->kind))
-        s_print(t, e);
-    t->done = seq;
-    protobuf_c_message_free_unpacked(&e->base, NULL);
-done:
-    for (int i = 0; i < n && i < 3; i++)
-        zmq_msg_close(&part[i]);
-    return rc;
-}
-
-/* s_follow - print what ledgerd publishes until a signal */
-static int s_follow(s_tail_t *t, void *sub)
-{
-    struct sigaction sa = { .sa_handler = s_on_signal };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    while (!s_stop) {
-        zmq_pollitem_t item = { .socket = sub, .events = ZMQ_POLLIN };
-        int ready = zmq_poll(&item, 1, TAIL_POLL_MS);
-        if (ready <= 0)
-            continue;   /* timeout, or EINTR: look at the flag */
-        int rc = s_published(t, sub);
-        if (rc)
-            return rc;
-    }
-    return CTL_OK;
-}
-
 /* cmd_tail - replay, then optionally follow */
 int cmd_tail(ctl_t *ctl, int argc, char **argv)
 {
@@ -265,7 +148,7 @@ int cmd_tail(ctl_t *ctl, int argc, char **argv)
     };
     ctl_opts_t o = { argc, argv, "tail", s_usage, opts };
     s_tail_t t = { .ctl = ctl, .kinds = calloc(argc, sizeof(char *)) };
-    void *zctx = NULL, *sub = NULL;
+    follow_t *f = NULL;
     uint64_t from = 0;
     int c, follow = 0, has_from = 0, rc = CTL_OK;
 
@@ -291,33 +174,37 @@ int cmd_tail(ctl_t *ctl, int argc, char **argv)
     }
     if ((rc = ctl_opt_operands(&o, 0, 0, "")) || (rc = ctl_open(ctl)))
         goto done;
-    if (follow) {
-        /* Subscribed before the replay: an event appended meanwhile is either
-         * in the replay or arrives here (and is dropped as already printed). */
-        int linger = 0;
-        zctx = zmq_ctx_new();
-        sub = zmq_socket(zctx, ZMQ_SUB);
-        zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
-        if (zmq_connect(sub, ctl->events) < 0) {
-            rc = ctl_usage(NULL, "--events: cannot use '%s': %s", ctl->events,
-                           zmq_strerror(zmq_errno()));
-            goto done;
-        }
-    }
     uint64_t last = ctl->hello->last_seq;
-    if (has_from)
-        t.done = from > 0 ? from - 1 : 0;
-    else
-        t.done = last > TAIL_LAST ? last - TAIL_LAST : 0;
-    if ((rc = s_replay(&t, 0)) || !follow)
+    uint64_t pos = has_from ? (from > 0 ? from - 1 : 0) : last > TAIL_LAST ? last - TAIL_LAST : 0;
+    follow_opts_t fo = { .client = ctl->client, .events_endpoint = ctl->events,
+                         .kinds = t.kinds, .n_kinds = t.n_kinds, .page = TAIL_PAGE };
+    f = follow_new(&fo, pos);
+    if (!f) {
+        rc = ctl_usage(NULL, "--events: cannot use '%s': %s", ctl->events, strerror(errno));
         goto done;
-    rc = s_follow(&t, sub);
+    }
+    if (follow) {
+        struct sigaction sa = { .sa_handler = s_on_signal };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
+    /* The follower replays to the log's end, then (with --follow) takes
+     * published events, filling any gap from the log. */
+    while (!s_stop) {
+        follow_batch_t b;
+        err_t err;
+        if (follow_next(f, &b, TAIL_POLL_MS, &err) < 0) {
+            rc = ctl_report(ctl, &err);
+            break;
+        }
+        for (size_t i = 0; i < b.n; i++)
+            s_print(&t, b.events[i]);
+        if (!follow && b.caught_up)
+            break;
+    }
 done:
-    if (sub)
-        zmq_close(sub);
-    if (zctx)
-        zmq_ctx_term(zctx);
+    follow_destroy(&f);
     free(t.kinds);
     return rc;
 }

@@ -198,6 +198,20 @@ int ctl_parse_party(const char *cmd, const char *opt, char *text, Ledger__PartyR
     return 0;
 }
 
+/* ctl_party_json - {kind, code, id}, or null when absent */
+void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p)
+{
+    if (!p) {
+        out_json_null(j, key);
+        return;
+    }
+    out_json_object(j, key);
+    out_json_str(j, "kind", ctl_enum_name(ctl_party_kinds, p->kind));
+    out_json_str(j, "code", p->code);
+    out_json_uint(j, "id", p->id);
+    out_json_end(j);
+}
+
 /* ctl_report - ledgerd's error as "ledgerctl: CODE field: message" */
 int ctl_report(ctl_t *ctl, const err_t *err)
 {

@@ -170,6 +170,9 @@ int ctl_write(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
 /* ctl_time - local time for people, "-" when ms is 0; out >= 32 */
 const char *ctl_time(char *out, size_t n, int64_t ms);
 
+/* ctl_party_json - a PartyRef as {kind, code, id}, or null when absent */
+void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p);
+
 /* Records as JSON members (key NULL inside arrays); shared with tail. */
 void cmd_staff_json(out_json_t *j, const char *key, const Ledger__Staff *s);
 void cmd_customer_json(out_json_t *j, const char *key, const Ledger__Customer *c);

@@ -2,7 +2,10 @@
  * --json, and exit codes scripts can trust (0 ok, 1 rejected, 2 usage,
  * 3 unreachable). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "server.h"
 
 static server_t srv;
@@ -154,4 +157,24 @@ Test(ledgerctl, policy_set_checks_the_file_and_show_answers_the_month_in_force)
     CTL_OK("policy set --month 2026-06 %s", copy);
     CTL_OK("policy show --month 2026-06 --json");
     cr_assert(strstr(out, "\"seller_rate\":2000"), "the default file sets the default: %s", out);
+}
+
+Test(ledgerctl, tail_follow_prints_new_events_of_its_kinds_as_they_come)
+{
+    CTL_OK("staff add --code S-1 --name 张伟 --branch SH01");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "timeout --preserve-status -s INT 3 %s --endpoint %s --events %s tail --follow "
+             "--kind customer 2>&1", LEDGERCTL_BIN, srv.listen, srv.publish);
+    FILE *p = popen(cmd, "r");   /* reading waits for tail to end: start the writes first */
+    cr_assert(p);
+    usleep(500 * 1000);
+    CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
+    CTL_OK("customer add --code C-2 --name 李娜 --branch SH01");
+    size_t len = fread(out, 1, sizeof out - 1, p);
+    out[len] = 0;
+    cr_assert_eq(WEXITSTATUS(pclose(p)), 0, "SIGINT ends tail --follow cleanly: %s", out);
+    cr_assert(strstr(out, "C-1") && strstr(out, "C-2"), "%s", out);
+    cr_assert_null(strstr(out, "S-1"), "not of its kinds: %s", out);
+    char *first = strstr(out, "customer.created");
+    cr_assert(first && !strstr(strstr(first, "C-2") + 3, "C-2"), "each event once: %s", out);
 }
