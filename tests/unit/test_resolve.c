@@ -1117,7 +1117,7 @@ Test(resolve, an_attribution_copies_the_orders_identity)
 
 /* ---- the summary ---- */
 
-Test(resolve, the_summary_lists_windows_as_held_conflicts_solutions_and_counts)
+Test(resolve, the_summary_lists_windows_as_held_conflicts_and_solutions)
 {
     Ledger__OrderFacts *o = s_order("O-01", "2025-11-10");
     s_service(o, S(2));
