@@ -19,6 +19,7 @@
 
 #define KIND_RESOLVED "attribution.resolved"
 #define KIND_CUSTOMER "attribution.customer"
+#define STATE_MAX     (1u << 20)   /* ledgerd's limit on one state record */
 
 static const char *const s_kinds[] = { "customer", "order", "partner", NULL };
 
@@ -310,14 +311,21 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
             break;   /* clock: attribution has no deadlines */
         }
     }
+    int rc = 0;
     for (size_t i = 0; i < cs.n; i++) {
         customer_t *c = &cs.v[i];
-        if (c->dirty) {
+        if (c->dirty && rc == 0) {
             s_resolve(c, out);
             uint8_t *buf;
             size_t len = codec_pack(&c->facts->base, &buf);
             char key[32];
-            worker_state_put(state, s_key(key, sizeof key, "c", c->id), buf, len);
+            if (len > STATE_MAX)   /* ledgerd would refuse it; say whose it is */
+                rc = err_set(err, ERR(OUT_OF_RANGE), "state",
+                             "customer %s has %zu orders, whose attribution facts (%zu bytes) "
+                             "exceed the %u-byte state record", c->facts->customer_code,
+                             c->facts->n_orders, len, STATE_MAX);
+            else
+                worker_state_put(state, s_key(key, sizeof key, "c", c->id), buf, len);
             free(buf);
         }
         ledger__customer_facts__free_unpacked(c->facts, NULL);
@@ -325,7 +333,7 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
     }
     free(cs.v);
     free(cs.index);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)
