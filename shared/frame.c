@@ -81,6 +81,7 @@ const char *frame_type_name(uint8_t type)
     case FRAME_RECORD_AMEND:   return "record.amend";
     case FRAME_RECORD_BATCH:   return "record.batch";
     case FRAME_RESULT_GET:     return "result.get";
+    case FRAME_MONTH_CLOSE:    return "month.close";
     case FRAME_EVENT:          return "event";
     }
     return type == FRAME_ERROR ? "error" : "?";

@@ -69,5 +69,6 @@ int clock_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int backup_start(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int month_close(apply_t *a, const ProtobufCMessage *req, err_t *err);
 
 #endif

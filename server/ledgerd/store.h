@@ -43,6 +43,7 @@ typedef struct {
     MDB_dbi  results;               /* kind NUL key -> Result */
     MDB_dbi  policies;              /* "YYYY-MM" NUL version -> PolicyVersion */
     MDB_dbi  reversals;             /* reversed entry id -> reversing entry id */
+    MDB_dbi  months;                /* "YYYY-MM" -> MonthClosed */
 } store_t;
 
 /* store_open - open or create the environment in dir; fatal when it cannot */
