@@ -52,6 +52,9 @@ static void s_on_signal(int sig)
     s_stop = 1;
 }
 
+struct run;
+static int s_read_state(struct run *r, err_t *err);
+
 /* --- a small string-keyed table: the batch's state records and results --- */
 
 typedef struct {
@@ -59,6 +62,7 @@ typedef struct {
     uint8_t *value;         /* state value or packed payload */
     size_t len;
     int found;              /* state: the record exists */
+    int loaded;             /* state: value read (or set); never read over */
     int dirty;              /* state: changed by the batch */
     uint64_t entity_id;     /* results only */
     uint64_t partition_key;
@@ -133,7 +137,8 @@ static slot_t **s_table_sorted(const table_t *t)
     return v;
 }
 
-struct worker_state { table_t t; };
+struct run;
+struct worker_state { table_t t; struct run *run; };
 struct worker_keys { table_t *t; };
 struct worker_out { table_t t; };
 
@@ -181,6 +186,17 @@ void worker_state_del(worker_state_t *s, const char *key)
     slot->found = 0;
 }
 
+int worker_state_need(worker_state_t *s, const char *const *keys, size_t n, err_t *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(keys[i]);
+        if (len == 0 || len > STATE_KEY_MAX)
+            log_panic("worker: state key \"%s\" is not 1..%d bytes", keys[i], STATE_KEY_MAX);
+        s_table_slot(&s->t, keys[i]);
+    }
+    return s_read_state(s->run, err);
+}
+
 void worker_result(worker_out_t *o, const char *kind, const char *key, uint64_t entity_id,
                    uint64_t partition_key, const ProtobufCMessage *payload)
 {
@@ -197,7 +213,7 @@ void worker_result(worker_out_t *o, const char *kind, const char *key, uint64_t 
 
 /* --- the runtime --- */
 
-typedef struct {
+typedef struct run {
     const worker_spec_t *spec;
     const char *endpoint, *events, *actor;
     uint32_t part_index, part_count;
@@ -282,6 +298,7 @@ static void s_slot_set(slot_t *s, int found, const void *value, size_t len)
     s->value = NULL;
     s->len = 0;
     s->found = found;
+    s->loaded = 1;
     if (found) {
         s->value = xmalloc(len ? len : 1);
         memcpy(s->value, value, len);
@@ -309,13 +326,15 @@ static void s_cache_put(run_t *r, const slot_t *from)
  * has read or written them before (it alone writes them: the cursor
  * compare-and-set sees to that), the rest in state.get calls of at most
  * WRITE_ITEMS_MAX keys */
-static int s_read_state(run_t *r, err_t *err)
+static int s_read_state(struct run *r, err_t *err)
 {
     table_t *t = &r->state.t;
     slot_t **all = s_table_sorted(t);
     slot_t **slots = xcalloc(t->n ? t->n : 1, sizeof *slots);
     size_t missing = 0;
     for (size_t i = 0; i < t->n; i++) {
+        if (all[i]->loaded)
+            continue;
         slot_t *c = r->cache.cap ? s_find(&r->cache, all[i]->key) : NULL;
         if (c && c->key)
             s_slot_set(all[i], c->found, c->value, c->len);
@@ -451,6 +470,7 @@ static int s_process(run_t *r, Ledger__Event *const *events, size_t n, uint64_t 
     if (!r->out.t.cap)
         s_table_grow(&r->out.t);
     worker_keys_t keys = { &r->state.t };
+    r->state.run = r;
     r->spec->keys(r->spec->ctx, events, n, &keys);
     if (s_read_state(r, err) < 0)
         return -1;
@@ -646,6 +666,9 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
             char tail;
             if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n == 0 || n > 1024 || k >= n)
                 return s_usage_error(spec, "--partition: want K/N with 0 <= K < N <= 1024, got '%s'",
+                                     optarg);
+            if (spec->unpartitioned && n > 1)
+                return s_usage_error(spec, "--partition: this worker runs as one instance, got '%s'",
                                      optarg);
             r.part_index = k;
             r.part_count = n;

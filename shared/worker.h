@@ -27,6 +27,8 @@ typedef struct {
     int (*batch)(void *ctx, Ledger__Event *const *events, size_t n, worker_state_t *state,
                  worker_out_t *out, err_t *err);
     void *ctx;                 /* handed to keys and batch */
+    int unpartitioned;         /* 1: its work is keyed otherwise (a person's month): one
+                                  instance, and --partition with N > 1 is refused */
 } worker_spec_t;
 
 /* worker_main - run the worker until SIGTERM/SIGINT (or, with --once, until
@@ -41,6 +43,13 @@ void worker_keys_add(worker_keys_t *k, const char *key);
  * been asked for by keys() (asking for another is a bug). Valid until the
  * record is put or deleted. */
 const uint8_t *worker_state_get(worker_state_t *s, const char *key, size_t *len);
+
+/* worker_state_need - read more records in the middle of a batch, for keys
+ * that only the state itself names (a month's statements, the orders a
+ * deadline is due for). Those not read yet come from the cache or one
+ * state.get. 0, or -1 with err (ledgerd away while the worker is stopping):
+ * batch returns it. */
+int worker_state_need(worker_state_t *s, const char *const *keys, size_t n, err_t *err);
 
 /* worker_state_put - set the record (copied); written back with the batch */
 void worker_state_put(worker_state_t *s, const char *key, const void *value, size_t len);

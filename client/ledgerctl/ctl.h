@@ -190,5 +190,6 @@ int cmd_record(ctl_t *ctl, int argc, char **argv);   /* argv[0] names the kind *
 int cmd_import(ctl_t *ctl, int argc, char **argv);
 int cmd_backup(ctl_t *ctl, int argc, char **argv);
 int cmd_cursor(ctl_t *ctl, int argc, char **argv);
+int cmd_month(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -46,6 +46,7 @@ static const char s_usage[] =
     "  policy      set and show the monthly commission policy\n"
     "  backup      make a hot, consistent copy of the ledger\n"
     "  cursor      workers' cursors: show them, wait for them to catch up\n"
+    "  month       close a month for statements\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -72,6 +73,7 @@ static const ctl_cmd_t s_commands[] = {
     { "policy",   cmd_policy,   "" },
     { "backup",   cmd_backup,   "" },
     { "cursor",   cmd_cursor,   "" },
+    { "month",    cmd_month,    "" },
     { NULL, NULL, NULL }
 };
 
