@@ -15,49 +15,6 @@
 static const char *const s_states[] = { "", "known", "unknown", "none", "absent", NULL };
 static const char *const s_window_kinds[] = { "", "first", "win-back", NULL };
 
-/* attribution_get - NOT_FOUND is an answer here, so not ctl_call, which
- * would print it */
-int attribution_get(attribution_t *out, ctl_t *ctl, const char *kind, const char *key,
-                    const ProtobufCMessageDescriptor *desc)
-{
-    Ledger__Meta meta = LEDGER__META__INIT;
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    err_t err;
-
-    memset(out, 0, sizeof *out);
-    ctl_meta_read(ctl, &meta);
-    req.meta = &meta;
-    req.kind = (char *)kind;
-    req.key = (char *)key;
-    if (client_call(ctl->client, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&out->result, &err) < 0) {
-        out->result = NULL;
-        return err.code == ERR(NOT_FOUND) ? CTL_OK : ctl_report(ctl, &err);
-    }
-    const ProtobufCBinaryData *p = &out->result->payload;
-    out->payload = codec_unpack(desc, p->len ? p->data : (const uint8_t *)"", p->len, &err);
-    if (!out->payload) {
-        fprintf(stderr, "ledgerctl: %s result %s (version %llu, by %s): the payload is not "
-                "a %s: %s%s%s: %s\n", out->result->kind, out->result->key,
-                (unsigned long long)out->result->version, out->result->owner, desc->name,
-                err_code_name(err.code), err.field[0] ? " " : "", err.field, err.msg);
-        attribution_fini(out);
-        return CTL_REJECTED;
-    }
-    return CTL_OK;
-}
-
-/* attribution_fini - the result and its unpacked payload */
-void attribution_fini(attribution_t *a)
-{
-    if (a->payload)
-        protobuf_c_message_free_unpacked(a->payload, NULL);
-    if (a->result)
-        ledger__result__free_unpacked(a->result, NULL);
-    a->payload = NULL;
-    a->result = NULL;
-}
-
 /* s_types - the type names of a role or conflict ("channel", "assist"),
  * NULL for a role that has no type */
 static const char *const *s_types(const char *role)
@@ -200,7 +157,7 @@ static void s_result_json(out_json_t *j, const Ledger__Result *r)
 
 /* attribution_order_json - every field of the Attribution, names as in
  * attribution.proto */
-void attribution_order_json(out_json_t *j, const char *key, const attribution_t *at)
+void attribution_order_json(out_json_t *j, const char *key, const ctl_result_t *at)
 {
     const Ledger__Attribution *a = (const Ledger__Attribution *)at->payload;
     if (!a) {
@@ -258,7 +215,7 @@ static void s_conflict_cells(const Ledger__Conflict *c, char *claimed, size_t n_
 
 /* attribution_order_show - pairs for the window and gaps, a table of the
  * roles, and one of the conflicts when there are any */
-void attribution_order_show(const attribution_t *at, uint64_t order_version)
+void attribution_order_show(const ctl_result_t *at, uint64_t order_version)
 {
     const Ledger__Attribution *a = (const Ledger__Attribution *)at->payload;
     char buf[512];
@@ -319,7 +276,7 @@ void attribution_order_show(const attribution_t *at, uint64_t order_version)
 /* attribution_customer_json - every field of the CustomerAttribution, names
  * as in attribution.proto, with the customer's name and the result */
 void attribution_customer_json(out_json_t *j, const Ledger__Customer *cu,
-                               const attribution_t *at)
+                               const ctl_result_t *at)
 {
     const Ledger__CustomerAttribution *c = (const Ledger__CustomerAttribution *)at->payload;
     out_json_object(j, NULL);
@@ -385,7 +342,7 @@ static void s_window_rows(out_table_t *t, const Ledger__WindowHistory *w)
 
 /* attribution_customer_show - the counts as pairs, then a table per part;
  * a part with no rows says "none" */
-void attribution_customer_show(const Ledger__Customer *cu, const attribution_t *at)
+void attribution_customer_show(const Ledger__Customer *cu, const ctl_result_t *at)
 {
     const Ledger__CustomerAttribution *c = (const Ledger__CustomerAttribution *)at->payload;
     out_pairs_t *p = out_pairs_new();

@@ -324,7 +324,7 @@ static int s_attribution(ctl_t *ctl, int argc, char **argv)
 {
     ctl_opts_t o = { argc, argv, "customer attribution", s_attribution_usage };
     Ledger__GetReply *got = NULL;
-    attribution_t a;
+    ctl_result_t a;
     int rc;
 
     if (ctl_start(ctl, &o, 1, 1, "CODE"))
@@ -332,7 +332,7 @@ static int s_attribution(ctl_t *ctl, int argc, char **argv)
     if ((rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
         return rc;
     const Ledger__Customer *cu = got->customer;
-    if ((rc = attribution_get(&a, ctl, ATTRIBUTION_CUSTOMER, cu->code,
+    if ((rc = ctl_result_get(&a, ctl, ATTRIBUTION_CUSTOMER, cu->code,
                               &ledger__customer_attribution__descriptor)))
         goto done;
     if (!a.payload) {
@@ -345,7 +345,7 @@ static int s_attribution(ctl_t *ctl, int argc, char **argv)
         attribution_customer_json(&j, cu, &a);
     } else
         attribution_customer_show(cu, &a);
-    attribution_fini(&a);
+    ctl_result_fini(&a);
 done:
     protobuf_c_message_free_unpacked(&got->base, NULL);
     return rc;

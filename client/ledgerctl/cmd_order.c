@@ -23,13 +23,14 @@ static const char s_help[] =
 /* The role claims, the same for add and amend. */
 #define S_CLAIMS \
     "  --channel-type TYPE    company|staff|promotion|referral\n" \
-    "  --channel KIND:CODE    who brought the order; KIND is staff or customer\n" \
+    "  --channel KIND:CODE    who brought the order; KIND is staff, customer or partner\n" \
     "  --service KIND:CODE    who served it\n" \
     "  --assist-type TYPE     outside|transfer|proactive|solution\n" \
     "  --assist KIND:CODE     who assisted\n" \
     "  --solution ID          solution id, for a solution assist\n" \
     "  --winback STAFF        staff code of who won the customer back\n" \
-    "  --price-approver STAFF the supervisor who approved a price below channel\n"
+    "  --price-approver STAFF the supervisor who approved a price below channel\n" \
+    "  --seller PARTNER       the seller (partner code) whose link sold it\n"
 
 static const char s_add_usage[] =
     "usage: ledgerctl order add --customer CODE --placed TIME --line ... [OPTIONS]\n"
@@ -93,7 +94,7 @@ static const char s_list_usage[] =
 enum { OPT_CUSTOMER = 256, OPT_PLACED, OPT_LINE, OPT_CODE, OPT_BRANCH, OPT_STATUS,
        OPT_HANDLER, OPT_ARRANGER, OPT_NO_ARRANGERS, OPT_CHANNEL_TYPE, OPT_CHANNEL,
        OPT_SERVICE, OPT_ASSIST_TYPE, OPT_ASSIST, OPT_SOLUTION, OPT_WINBACK,
-       OPT_PRICE_APPROVER, OPT_AT, OPT_REASON };
+       OPT_PRICE_APPROVER, OPT_AT, OPT_REASON, OPT_SELLER };
 
 static const struct option s_options[] = {
     { "customer", required_argument, NULL, OPT_CUSTOMER },
@@ -113,6 +114,7 @@ static const struct option s_options[] = {
     { "solution", required_argument, NULL, OPT_SOLUTION },
     { "winback", required_argument, NULL, OPT_WINBACK },
     { "price-approver", required_argument, NULL, OPT_PRICE_APPROVER },
+    { "seller", required_argument, NULL, OPT_SELLER },
     CTL_OPTS_END
 };
 
@@ -138,6 +140,8 @@ typedef struct {
     int has_claims;                                  /* any claims option */
     const char *price_approver;                      /* "" clears */
     Ledger__PartyRef price_approver_ref;             /* built from the code */
+    const char *seller;                              /* partner code; "" clears */
+    Ledger__PartyRef seller_ref;                     /* built from the code */
 } s_opts_t;
 
 /* s_opts_free - what s_parse allocated */
@@ -287,6 +291,9 @@ static int s_parse(ctl_opts_t *o, s_opts_t *out, int is_add)
         case OPT_PRICE_APPROVER:
             out->price_approver = optarg;
             break;
+        case OPT_SELLER:
+            out->seller = optarg;
+            break;
         default:
             return -1;
         }
@@ -321,6 +328,11 @@ static int s_apply(const char *cmd, s_opts_t *o, Ledger__Order *ord,
         ord->handler = s_staff_ref(&o->handler_ref, o->handler);
     if (o->price_approver)
         ord->price_approver = s_staff_ref(&o->price_approver_ref, o->price_approver);
+    if (o->seller) {
+        ord->seller = s_staff_ref(&o->seller_ref, o->seller);
+        if (ord->seller)
+            ord->seller->kind = LEDGER__PARTY_KIND__PARTY_PARTNER;
+    }
     if (o->n_lines) {
         ord->lines = o->line_ptrs;
         ord->n_lines = o->n_lines;
@@ -412,6 +424,7 @@ static void s_members(out_json_t *j, const Ledger__Order *o)
         ctl_party_json(j, NULL, o->arrangers[i]);
     out_json_end(j);
     ctl_party_json(j, "price_approver", o->price_approver);
+    ctl_party_json(j, "seller", o->seller);
     s_json_time(j, "paid", o->paid_ms);
     s_json_time(j, "shipped", o->shipped_ms);
     s_json_time(j, "completed", o->completed_ms);
@@ -492,6 +505,8 @@ static void s_show(const void *rec)
     }
     out_pairs_add(p, "price approver", "%s",
                   o->price_approver && *o->price_approver->code ? o->price_approver->code : "-");
+    if (o->seller && *o->seller->code)
+        out_pairs_add(p, "seller", "%s", o->seller->code);
     const int64_t times[] = { o->paid_ms, o->shipped_ms, o->completed_ms, o->cancelled_ms };
     static const char *const names[] = { "paid", "shipped", "completed", "cancelled" };
     for (int i = 0; i < 4; i++)
@@ -708,7 +723,7 @@ static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
 {
     ctl_opts_t o = { argc, argv, "order show", s_show_usage };
     Ledger__GetReply *got = NULL;
-    attribution_t a;
+    ctl_result_t a;
     int rc;
 
     if (ctl_start(ctl, &o, 1, 1, "CODE"))
@@ -716,7 +731,7 @@ static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
     if ((rc = ctl_get_record(ctl, &s_record, argv[optind], &got)))
         return rc;
     const Ledger__Order *ord = got->order;
-    if ((rc = attribution_get(&a, ctl, ATTRIBUTION_RESOLVED, ord->code,
+    if ((rc = ctl_result_get(&a, ctl, ATTRIBUTION_RESOLVED, ord->code,
                               &ledger__attribution__descriptor)))
         goto done;
     if (ctl->json) {
@@ -730,7 +745,7 @@ static int s_show_cmd(ctl_t *ctl, int argc, char **argv)
         s_show(ord);
         attribution_order_show(&a, ord->version);
     }
-    attribution_fini(&a);
+    ctl_result_fini(&a);
 done:
     protobuf_c_message_free_unpacked(&got->base, NULL);
     return rc;

@@ -198,6 +198,49 @@ int ctl_parse_party(const char *cmd, const char *opt, char *text, Ledger__PartyR
     return 0;
 }
 
+/* ctl_result_get - NOT_FOUND is an answer here, so not ctl_call, which
+ * would print it */
+int ctl_result_get(ctl_result_t *out, ctl_t *ctl, const char *kind, const char *key,
+                   const ProtobufCMessageDescriptor *desc)
+{
+    Ledger__Meta meta = LEDGER__META__INIT;
+    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
+    err_t err;
+
+    memset(out, 0, sizeof *out);
+    ctl_meta_read(ctl, &meta);
+    req.meta = &meta;
+    req.kind = (char *)kind;
+    req.key = (char *)key;
+    if (client_call(ctl->client, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
+                    (ProtobufCMessage **)&out->result, &err) < 0) {
+        out->result = NULL;
+        return err.code == ERR(NOT_FOUND) ? CTL_OK : ctl_report(ctl, &err);
+    }
+    const ProtobufCBinaryData *p = &out->result->payload;
+    out->payload = codec_unpack(desc, p->len ? p->data : (const uint8_t *)"", p->len, &err);
+    if (!out->payload) {
+        fprintf(stderr, "ledgerctl: %s result %s (version %llu, by %s): the payload is not "
+                "a %s: %s%s%s: %s\n", out->result->kind, out->result->key,
+                (unsigned long long)out->result->version, out->result->owner, desc->name,
+                err_code_name(err.code), err.field[0] ? " " : "", err.field, err.msg);
+        ctl_result_fini(out);
+        return CTL_REJECTED;
+    }
+    return CTL_OK;
+}
+
+/* ctl_result_fini - the result and its unpacked payload */
+void ctl_result_fini(ctl_result_t *a)
+{
+    if (a->payload)
+        protobuf_c_message_free_unpacked(a->payload, NULL);
+    if (a->result)
+        ledger__result__free_unpacked(a->result, NULL);
+    a->payload = NULL;
+    a->result = NULL;
+}
+
 /* ctl_party_json - {kind, code, id}, or null when absent */
 void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p)
 {

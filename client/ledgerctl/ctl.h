@@ -170,6 +170,21 @@ int ctl_write(ctl_t *ctl, uint8_t type, const ProtobufCMessage *req,
 /* ctl_time - local time for people, "-" when ms is 0; out >= 32 */
 const char *ctl_time(char *out, size_t n, int64_t ms);
 
+/* A worker's result, as result.get gives it. */
+typedef struct {
+    Ledger__Result *result;     /* as stored: kind, key, owner, version */
+    ProtobufCMessage *payload;  /* result->payload unpacked; NULL: no result */
+} ctl_result_t;
+
+/* ctl_result_get - result.get for (kind, key), its payload unpacked as desc.
+ * CTL_OK with out->payload NULL when ledgerd holds no such result (nothing
+ * printed); CTL_REJECTED after naming the result when its payload does not
+ * decode; else ledgerd's error printed and its exit code. On CTL_OK the
+ * caller frees with ctl_result_fini; on failure out holds nothing. */
+int ctl_result_get(ctl_result_t *out, ctl_t *ctl, const char *kind, const char *key,
+                   const ProtobufCMessageDescriptor *desc);
+void ctl_result_fini(ctl_result_t *r);
+
 /* ctl_party_json - a PartyRef as {kind, code, id}, or null when absent */
 void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p);
 
@@ -191,5 +206,7 @@ int cmd_import(ctl_t *ctl, int argc, char **argv);
 int cmd_backup(ctl_t *ctl, int argc, char **argv);
 int cmd_cursor(ctl_t *ctl, int argc, char **argv);
 int cmd_month(ctl_t *ctl, int argc, char **argv);
+int cmd_statement(ctl_t *ctl, int argc, char **argv);
+int cmd_payout(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -47,6 +47,8 @@ static const char s_usage[] =
     "  backup      make a hot, consistent copy of the ledger\n"
     "  cursor      workers' cursors: show them, wait for them to catch up\n"
     "  month       close a month for statements\n"
+    "  statement   a person's commission statement for a month\n"
+    "  payout      record the payment of a closed statement\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -74,6 +76,8 @@ static const ctl_cmd_t s_commands[] = {
     { "backup",   cmd_backup,   "" },
     { "cursor",   cmd_cursor,   "" },
     { "month",    cmd_month,    "" },
+    { "statement", cmd_statement, "" },
+    { "payout",   cmd_payout,   "" },
     { NULL, NULL, NULL }
 };
 

@@ -258,7 +258,7 @@ static int s_amend(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, int has_
     /* Money already entered is corrected by a reversal, never rewritten:
      * an entry's amend may only add approvals, notices and a description. */
     static const char *const entry_fixed[] = { "branch", "time_ms", "category", "postings",
-        "order_code", "reverses_code", "person_code", NULL };
+        "order_code", "reverses_code", "person_code", "statement", NULL };
     for (size_t i = 0; kind == KIND_ENTRY && i < n_changed; i++)
         for (const char *const *f = entry_fixed; *f; f++)
             if (!strcmp(changed[i], *f)) {

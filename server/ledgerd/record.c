@@ -9,6 +9,7 @@
 #include "date.h"
 #include "log.h"
 #include "money.h"
+#include "policy.h"
 #include "record.pb-c.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -238,6 +239,33 @@ static int s_reverse(apply_t *a, Ledger__FinanceEntry *e, err_t *err)
     return 0;
 }
 
+/* s_statement - "<staff|partner>:<code>@YYYY-MM", a person who exists */
+static int s_statement(apply_t *a, const Ledger__FinanceEntry *e, err_t *err)
+{
+    if (!*e->statement)
+        return 0;
+    if (e->category != LEDGER__ENTRY_CATEGORY__CATEGORY_PAYOUT)
+        return err_set(err, ERR(INVALID), "statement", "only a payout pays a statement");
+    char kind[16], code[80], month[16];
+    const char *at = strrchr(e->statement, '@'), *colon = strchr(e->statement, ':');
+    if (!at || !colon || colon > at || (size_t)(colon - e->statement) >= sizeof kind ||
+        (size_t)(at - colon - 1) >= sizeof code || strlen(at + 1) >= sizeof month)
+        return err_set(err, ERR(INVALID), "statement",
+                       "a statement is KIND:CODE@YYYY-MM, e.g. staff:S-1@2026-03; got \"%s\"",
+                       e->statement);
+    snprintf(kind, sizeof kind, "%.*s", (int)(colon - e->statement), e->statement);
+    snprintf(code, sizeof code, "%.*s", (int)(at - colon - 1), colon + 1);
+    snprintf(month, sizeof month, "%s", at + 1);
+    int staff = !strcmp(kind, "staff");
+    if ((!staff && strcmp(kind, "partner")) || !policy_month_valid(month))
+        return err_set(err, ERR(INVALID), "statement",
+                       "a statement is staff:CODE@YYYY-MM or partner:CODE@YYYY-MM; got \"%s\"",
+                       e->statement);
+    if (!store_code_id(a->store, a->txn, staff ? KIND_STAFF : KIND_PARTNER, code))
+        return err_set(err, ERR(NOT_FOUND), "statement", "no %s with code %s", kind, code);
+    return 0;
+}
+
 static int s_entry(apply_t *a, Ledger__FinanceEntry *e, err_t *err)
 {
     char f[64];
@@ -260,6 +288,8 @@ static int s_entry(apply_t *a, Ledger__FinanceEntry *e, err_t *err)
     if (e->category == LEDGER__ENTRY_CATEGORY__CATEGORY_UNSPECIFIED)
         return err_set(err, ERR(MISSING), "category", "say what the entry is: sale, refund, "
                        "expense, salary, commission, rebate, fine or payout");
+    if (s_statement(a, e, err) < 0)
+        return -1;
     if (e->n_postings < 2 || e->n_postings > POSTINGS_MAX)
         return err_set(err, e->n_postings < 2 ? ERR(MISSING) : ERR(OUT_OF_RANGE), "postings",
                        "an entry has 2 to %d postings, got %zu", POSTINGS_MAX, e->n_postings);

@@ -507,3 +507,28 @@ Test(record, a_cancelled_order_and_a_reversed_entry_are_events_not_overwrites)
     cr_assert_eq(g->entry->postings[0]->amount, -500);
     ledger__get_reply__free_unpacked(g, NULL);
 }
+
+Test(record, a_payout_names_the_statement_it_pays)
+{
+    s_account("A-CASH", LEDGER__ACCOUNT_KIND__ACCOUNT_PAYING);
+    s_account("A-EXP", LEDGER__ACCOUNT_KIND__ACCOUNT_INTERNAL);
+    Ledger__Posting p[2];
+    Ledger__Posting *pp[2];
+    Ledger__FinanceEntry e = s_entry_init(p, pp, -2000, 2000);
+    Ledger__Record r = LEDGER__RECORD__INIT;
+    r.kind_case = LEDGER__RECORD__KIND_ENTRY;
+    r.entry = &e;
+    e.statement = "staff:S-1@2026-03";
+    s_add_fails(&r, ERR(INVALID), "entry.statement");   /* an expense pays no statement */
+    e.category = LEDGER__ENTRY_CATEGORY__CATEGORY_PAYOUT;
+    static const char *const bad[] = { "S-1@2026-03", "staff:S-1", "boss:S-1@2026-03",
+                                       "staff:S-1@2026-13" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        e.statement = (char *)bad[i];
+        s_add_fails(&r, ERR(INVALID), "entry.statement");
+    }
+    e.statement = "staff:S-9@2026-03";
+    s_add_fails(&r, ERR(NOT_FOUND), "entry.statement");
+    e.statement = "staff:S-1@2026-03";
+    s_add_ok(&r);
+}
