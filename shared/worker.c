@@ -166,7 +166,8 @@ void worker_state_put(worker_state_t *s, const char *key, const void *value, siz
         log_panic("worker: state key \"%s\" was not asked for by keys()", key);
     slot_t *slot = s_find(&s->t, key);
     uint8_t *copy = xmalloc(len ? len : 1);
-    memcpy(copy, value, len);
+    if (len)   /* an empty value may come as NULL */
+        memcpy(copy, value, len);
     free(slot->value);
     slot->value = copy;
     slot->len = len;
@@ -301,7 +302,8 @@ static void s_slot_set(slot_t *s, int found, const void *value, size_t len)
     s->loaded = 1;
     if (found) {
         s->value = xmalloc(len ? len : 1);
-        memcpy(s->value, value, len);
+        if (len)   /* an empty value may come as NULL */
+            memcpy(s->value, value, len);
         s->len = len;
     }
 }
@@ -595,13 +597,16 @@ static void s_usage(const worker_spec_t *spec, FILE *to)
             "  --timeout MS      wait per request before retrying (default %d)\n"
             "  --cache-mib N     keep up to N MiB of state in memory (default %d; 0: none)\n"
             "  --once            catch up with the log, write back, and exit\n"
+            "  --name NAME       follow as NAME: a cursor and state of its own (results\n"
+            "                    are shared by kind and key), e.g. to check that a replay\n"
+            "                    from seq 1 gives the same results (default %s)\n"
             "  --quiet           no line per batch\n"
             "  -h, --help        this text\n"
             "\n"
             "Exit status: 0 stopped (SIGTERM, SIGINT, or --once caught up); 1 cannot go\n"
             "on (another instance owns the cursor, a refused write-back); 2 bad usage.\n",
             spec->name, spec->summary, spec->name, spec->name, WORKER_BATCH, WORKER_TIMEOUT_MS,
-            WORKER_CACHE_MIB);
+            WORKER_CACHE_MIB, spec->name);
 }
 
 /* s_usage_error - one line naming the option, exit status 2 */
@@ -629,7 +634,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
 {
     assert(spec && spec->name && spec->keys && spec->batch);
     enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_PARTITION, OPT_ACTOR, OPT_BATCH, OPT_TIMEOUT,
-           OPT_ONCE, OPT_QUIET, OPT_CACHE };
+           OPT_ONCE, OPT_QUIET, OPT_CACHE, OPT_NAME };
     static const struct option opts[] = {
         { "endpoint", required_argument, NULL, OPT_ENDPOINT },
         { "events", required_argument, NULL, OPT_EVENTS },
@@ -640,6 +645,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
         { "once", no_argument, NULL, OPT_ONCE },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "cache-mib", required_argument, NULL, OPT_CACHE },
+        { "name", required_argument, NULL, OPT_NAME },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 } };
     char default_actor[80], program[80];
@@ -653,6 +659,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
     r.actor = default_actor;   /* not LEDGER_ACTOR: that names the person at ledgerctl */
     int quiet = 0, c;
     long v;
+    const char *name = spec->name;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -679,6 +686,12 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
                 return s_usage_error(spec, "--batch: want 1..10000, got '%s'", optarg);
             r.batch = (uint32_t)v;
             break;
+        case OPT_NAME:
+            if (!*optarg || strlen(optarg) > 40 || strpbrk(optarg, ":/ "))
+                return s_usage_error(spec, "--name: want 1..40 characters without ':', '/' "
+                                     "or spaces, got '%s'", optarg);
+            name = optarg;
+            break;
         case OPT_CACHE:
             if (s_number(optarg, 0, 65536, &v) < 0)
                 return s_usage_error(spec, "--cache-mib: want 0..65536, got '%s'", optarg);
@@ -701,7 +714,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
         return s_usage_error(spec, "unexpected argument '%s'", argv[optind]);
     if (!*r.actor || strlen(r.actor) > 64)
         return s_usage_error(spec, "--actor: want 1..64 bytes, got '%s'", r.actor);
-    snprintf(r.cursor, sizeof r.cursor, "%s:%u/%u", spec->name, r.part_index, r.part_count);
+    snprintf(r.cursor, sizeof r.cursor, "%s:%u/%u", name, r.part_index, r.part_count);
     uint8_t nonce[8];
     if (sodium_init() < 0)
         log_fatal("%s: libsodium does not start", program);

@@ -1,0 +1,893 @@
+/* commission - pays everyone what the month's policy says (DOMAIN.md 3.1-3.3).
+ * Keeps each order's facts and lines as worker state ("o:<order id>"),
+ * brings the lines up to date whenever the order, its attribution, a refund,
+ * the policy of its month or ledger time changes (lines.c decides), and
+ * writes every changed line as a "commission.line" result. A line that is
+ * payable belongs to a person's statement for a month: drafts are written
+ * as "statement.draft" results while the month is open, and when finance
+ * closes it (a month.closed event) each person's statement is settled,
+ * with any negative balance carried on, as a "statement.closed" result.
+ * Runs as one instance: a statement gathers lines from every customer.
+ *
+ * State: "o:<id>" OrderCommission; "p:<id>" SellerFacts; "policies"
+ * PolicyBook; "calendar" Calendar (last closed month, due times, people
+ * carrying a balance); "m:<month>" MonthIndex (people with lines in it);
+ * "pm:<month>" MonthIndex (orders placed in it); "s:<person>@<month>"
+ * Statement (the draft); "b:<person>" Balance. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "codec.h"
+#include "commission.pb-c.h"
+#include "date.h"
+#include "lines.h"
+#include "log.h"
+#include "policy.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+#define KIND_LINE   "commission.line"
+#define KIND_DRAFT  "statement.draft"
+#define KIND_CLOSED "statement.closed"
+#define STATE_MAX   (1u << 20)   /* ledgerd's limit on one state record */
+
+static const char *const s_kinds[] = { "order", "refund", "partner", "policy",
+                                       "attribution.resolved", "month", "entry", NULL };
+
+/* ---- small helpers ---------------------------------------------------- */
+
+/* s_month - the local month of a time, "YYYY-MM" */
+static const char *s_month(char out[8], int64_t ms)
+{
+    date_t d = date_of(ms);
+    snprintf(out, 8, "%04d-%02d", d.y, d.m);
+    return out;
+}
+
+/* s_next_month - the month after "YYYY-MM" ("" gives "") */
+static const char *s_next_month(char out[8], const char *month)
+{
+    int y, m;
+    if (sscanf(month, "%4d-%2d", &y, &m) != 2) {
+        out[0] = 0;
+        return out;
+    }
+    snprintf(out, 8, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    return out;
+}
+
+/* s_person - "staff:S-1": a person's key part */
+static const char *s_person(char *out, size_t n, const Ledger__PartyRef *p)
+{
+    snprintf(out, n, "%s:%s", p->kind == LEDGER__PARTY_KIND__PARTY_PARTNER ? "partner" : "staff",
+             p->code);
+    return out;
+}
+
+/* s_copy - an owned deep copy of msg (which may hold borrowed pointers) */
+static ProtobufCMessage *s_copy(const ProtobufCMessage *msg)
+{
+    uint8_t *buf;
+    size_t len = codec_pack(msg, &buf);
+    ProtobufCMessage *copy = protobuf_c_message_unpack(msg->descriptor, NULL, len, buf);
+    free(buf);
+    if (!copy)
+        log_panic("commission: a %s just packed does not unpack", msg->descriptor->name);
+    return copy;
+}
+
+/* s_unpack - a state record as desc, or a new empty one when absent */
+static ProtobufCMessage *s_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *v,
+                                  size_t len, const char *key)
+{
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, v ? len : 0,
+                                                    v ? v : (const uint8_t *)"");
+    if (!m)
+        log_fatal("commission: state %s does not unpack as %s", key, desc->name);
+    return m;
+}
+
+/* s_same - two messages pack to the same bytes */
+static int s_same(const ProtobufCMessage *a, const ProtobufCMessage *b)
+{
+    uint8_t *x, *y;
+    size_t nx = codec_pack(a, &x), ny = codec_pack(b, &y);
+    int same = nx == ny && memcmp(x, y, nx) == 0;
+    free(x);
+    free(y);
+    return same;
+}
+
+/* ---- the batch's working set ------------------------------------------ */
+
+/* A state record decoded for the batch, written back at its end if dirty. */
+typedef struct {
+    char *key;
+    ProtobufCMessage *msg;   /* owned */
+    int dirty;
+} rec_t;
+
+typedef struct {
+    worker_state_t *state;
+    worker_out_t *out;
+    err_t *err;
+    rec_t **recs;            /* every record touched, in first-touch order; each
+                                allocated alone, so a rec_t * stays valid */
+    size_t n, cap;
+    Ledger__Calendar *cal;   /* recs' "calendar" */
+    Ledger__PolicyBook *book;/* recs' "policies" */
+    Ledger__PolicyVersion fallback;   /* the built-in default, version 0 */
+} batch_t;
+
+/* s_rec - the record under key, decoded (needed from ledgerd if not yet
+ * read); NULL with b->err when it could not be read */
+static rec_t *s_rec(batch_t *b, const char *key, const ProtobufCMessageDescriptor *desc)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (!strcmp(b->recs[i]->key, key))
+            return b->recs[i];
+    const char *keys[] = { key };
+    if (worker_state_need(b->state, keys, 1, b->err) < 0)
+        return NULL;
+    size_t len;
+    const uint8_t *v = worker_state_get(b->state, key, &len);
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 64;
+        b->recs = xrealloc(b->recs, b->cap * sizeof *b->recs);
+    }
+    rec_t *r = xmalloc(sizeof *r);
+    *r = (rec_t){ xstrdup(key), s_unpack(desc, v, len, key), 0 };
+    b->recs[b->n++] = r;
+    return r;
+}
+
+/* s_replace - put an owned new message in the record's place */
+static void s_replace(rec_t *r, ProtobufCMessage *m)
+{
+    protobuf_c_message_free_unpacked(r->msg, NULL);
+    r->msg = m;
+    r->dirty = 1;
+}
+
+/* s_need_many - read many records at once (one state.get) */
+static int s_need_many(batch_t *b, char **keys, size_t n)
+{
+    return worker_state_need(b->state, (const char *const *)keys, n, b->err);
+}
+
+/* ---- the policy of a month --------------------------------------------- */
+
+/* s_policy - the version in force for month: its own latest, else the
+ * latest earlier month's, else the built-in default */
+static const Ledger__PolicyVersion *s_policy(batch_t *b, const char *month)
+{
+    const Ledger__PolicyVersion *best = &b->fallback;
+    for (size_t i = 0; i < b->book->n_versions; i++) {
+        const Ledger__PolicyVersion *v = b->book->versions[i];
+        if (strcmp(v->month, month) <= 0)
+            best = v;   /* the book is in (month, version) order */
+    }
+    return best;
+}
+
+/* ---- month indexes ------------------------------------------------------ */
+
+static int s_index_add_order(batch_t *b, const char *month, uint64_t id)
+{
+    char key[32];
+    snprintf(key, sizeof key, "pm:%s", month);
+    rec_t *r = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!r)
+        return -1;
+    Ledger__MonthIndex *mi = (Ledger__MonthIndex *)r->msg;
+    for (size_t i = 0; i < mi->n_orders; i++)
+        if (mi->orders[i] == id)
+            return 0;
+    mi->orders = realloc(mi->orders, (mi->n_orders + 1) * sizeof *mi->orders);
+    mi->orders[mi->n_orders++] = id;
+    r->dirty = 1;
+    return 0;
+}
+
+static int s_index_add_person(batch_t *b, const char *month, const Ledger__PartyRef *p)
+{
+    char key[32];
+    snprintf(key, sizeof key, "m:%s", month);
+    rec_t *r = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!r)
+        return -1;
+    Ledger__MonthIndex *mi = (Ledger__MonthIndex *)r->msg;
+    for (size_t i = 0; i < mi->n_people; i++)
+        if (mi->people[i]->kind == p->kind && !strcmp(mi->people[i]->code, p->code))
+            return 0;
+    Ledger__MonthIndex shell = *mi;
+    Ledger__PartyRef **people = xcalloc(mi->n_people + 1, sizeof *people);
+    for (size_t i = 0; i < mi->n_people; i++)
+        people[i] = mi->people[i];
+    people[mi->n_people] = (Ledger__PartyRef *)p;
+    shell.people = people;
+    shell.n_people = mi->n_people + 1;
+    ProtobufCMessage *copy = s_copy(&shell.base);
+    free(people);
+    s_replace(r, copy);
+    return 0;
+}
+
+/* ---- statements ---------------------------------------------------------- */
+
+/* s_draft_key - "s:staff:S-1@2026-03" */
+static const char *s_draft_key(char *out, size_t n, const Ledger__PartyRef *p, const char *month)
+{
+    char who[160];
+    snprintf(out, n, "s:%s@%s", s_person(who, sizeof who, p), month);
+    return out;
+}
+
+/* s_draft_set - put line into (or, with remove, take it out of) its
+ * earner's draft statement for month */
+static int s_draft_set(batch_t *b, const Ledger__CommissionLine *line, const char *month,
+                       int remove)
+{
+    char key[200];
+    rec_t *r = s_rec(b, s_draft_key(key, sizeof key, line->earner, month),
+                     &ledger__statement__descriptor);
+    if (!r)
+        return -1;
+    Ledger__Statement *st = (Ledger__Statement *)r->msg;
+    Ledger__Statement shell = *st;
+    Ledger__CommissionLine **lines = xcalloc(st->n_lines + 1, sizeof *lines);
+    size_t n = 0;
+    int placed = 0;
+    for (size_t i = 0; i < st->n_lines; i++) {
+        if (!strcmp(st->lines[i]->id, line->id)) {
+            if (!remove)
+                lines[n++] = (Ledger__CommissionLine *)line;
+            placed = 1;
+        } else {
+            lines[n++] = st->lines[i];
+        }
+    }
+    if (!placed && !remove)
+        lines[n++] = (Ledger__CommissionLine *)line;
+    if (placed || !remove) {
+        shell.person = line->earner;
+        shell.month = (char *)month;
+        shell.lines = lines;
+        shell.n_lines = n;
+        shell.total = 0;
+        for (size_t i = 0; i < n; i++)
+            shell.total += lines[i]->amount;
+        s_replace(r, s_copy(&shell.base));
+    }
+    free(lines);
+    return remove ? 0 : s_index_add_person(b, month, line->earner);
+}
+
+/* ---- an order's lines ---------------------------------------------------- */
+
+/* s_due - the order's next time-only deadline in the calendar (0: none) */
+static void s_due(batch_t *b, uint64_t order_id, int64_t at)
+{
+    Ledger__Calendar *cal = b->cal;
+    size_t n = 0;
+    for (size_t i = 0; i < cal->n_due; i++)
+        if (cal->due[i]->order_id != order_id)
+            cal->due[n++] = cal->due[i];
+        else
+            ledger__due__free_unpacked(cal->due[i], NULL);
+    cal->n_due = n;
+    if (at) {
+        Ledger__Due d = LEDGER__DUE__INIT;
+        d.at_ms = at;
+        d.order_id = order_id;
+        cal->due = realloc(cal->due, (n + 1) * sizeof *cal->due);
+        size_t at_i = n;   /* keep (at, order) order */
+        while (at_i > 0 && (cal->due[at_i - 1]->at_ms > at ||
+                            (cal->due[at_i - 1]->at_ms == at && cal->due[at_i - 1]->order_id > order_id))) {
+            cal->due[at_i] = cal->due[at_i - 1];
+            at_i--;
+        }
+        cal->due[at_i] = (Ledger__Due *)s_copy(&d.base);
+        cal->n_due = n + 1;
+    }
+    b->recs[1]->dirty = 1;   /* the calendar is always recs[1] */
+}
+
+/* s_find_line - the line with id among lines, or NULL */
+static const Ledger__CommissionLine *s_find_line(Ledger__CommissionLine *const *lines, size_t n,
+                                                 const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(lines[i]->id, id))
+            return lines[i];
+    return NULL;
+}
+
+/* s_in_statement - the month of the statement a line stands on, or NULL */
+static const char *s_in_statement(const Ledger__CommissionLine *l)
+{
+    if (!l || !*l->month)
+        return NULL;
+    return l->state == LEDGER__LINE_STATE__LINE_PAYABLE ||
+           l->state == LEDGER__LINE_STATE__LINE_SETTLED ||
+           l->state == LEDGER__LINE_STATE__LINE_PAID ? l->month : NULL;
+}
+
+/* s_update - bring the order's lines up to date at ledger time now; write
+ * each changed line, and keep the statements and the calendar in step */
+static int s_update(batch_t *b, rec_t *r, int64_t now)
+{
+    Ledger__OrderCommission *o = (Ledger__OrderCommission *)r->msg;
+    char open[8] = "0000-00", placed[8];
+    if (*b->cal->last_closed)
+        s_next_month(open, b->cal->last_closed);
+    /* A line on a closed month's statement is settled: it never changes. */
+    for (size_t i = 0; i < o->n_lines; i++) {
+        Ledger__CommissionLine *l = o->lines[i];
+        if (l->state == LEDGER__LINE_STATE__LINE_PAYABLE && *l->month &&
+            strcmp(l->month, open) < 0)
+            l->state = LEDGER__LINE_STATE__LINE_SETTLED;
+    }
+    const Ledger__PolicyVersion *policy = s_policy(b, s_month(placed, o->placed_ms));
+    lines_t *lt = lines_update(o, policy, now, open);
+    size_t n = lines_count(lt);
+    Ledger__CommissionLine **lines = xcalloc(n ? n : 1, sizeof *lines);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const Ledger__CommissionLine *l = lines_at(lt, i);
+        lines[i] = (Ledger__CommissionLine *)l;
+        const Ledger__CommissionLine *old = s_find_line(o->lines, o->n_lines, l->id);
+        if (old && s_same(&old->base, &l->base))
+            continue;
+        worker_result(b->out, KIND_LINE, l->id, o->order_id, 0, &l->base);
+        const char *was = s_in_statement(old), *is = s_in_statement(l);
+        if (was && l->state == LEDGER__LINE_STATE__LINE_SETTLED)
+            continue;   /* settled on a closed statement: that statement is final */
+        if (was && (!is || strcmp(was, is)))
+            rc = s_draft_set(b, old, was, 1);
+        if (rc == 0 && is)
+            rc = s_draft_set(b, l, is, 0);
+    }
+    if (rc == 0) {
+        Ledger__OrderCommission shell = *o;
+        shell.lines = lines;
+        shell.n_lines = n;
+        ProtobufCMessage *copy = s_copy(&shell.base);
+        s_due(b, o->order_id, lines_next_deadline(lt));
+        s_replace(r, copy);
+    }
+    free(lines);
+    lines_destroy(&lt);
+    return rc;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+static const char *s_order_key(char *out, size_t n, uint64_t id)
+{
+    snprintf(out, n, "o:%" PRIu64, id);
+    return out;
+}
+
+/* s_seller - the order's seller chain from the partners as the log knows
+ * them now: a seller, and its inviter when that is a seller too */
+static int s_seller(batch_t *b, const Ledger__PartyRef *seller, Ledger__SellerChain *chain,
+                    Ledger__PartyRef *s_ref, Ledger__PartyRef *i_ref)
+{
+    char key[40];
+    snprintf(key, sizeof key, "p:%" PRIu64, seller->id);
+    rec_t *r = s_rec(b, key, &ledger__seller_facts__descriptor);
+    if (!r)
+        return -1;
+    const Ledger__SellerFacts *sf = (const Ledger__SellerFacts *)r->msg;
+    if (!sf->seller)
+        return 0;   /* not in the programme: no seller lines */
+    *s_ref = *seller;
+    chain->seller = s_ref;
+    if (sf->inviter_id) {
+        snprintf(key, sizeof key, "p:%" PRIu64, sf->inviter_id);
+        rec_t *ri = s_rec(b, key, &ledger__seller_facts__descriptor);
+        if (!ri)
+            return -1;
+        const Ledger__SellerFacts *inv = (const Ledger__SellerFacts *)ri->msg;
+        if (inv->seller) {
+            i_ref->kind = LEDGER__PARTY_KIND__PARTY_PARTNER;
+            i_ref->code = inv->code;
+            i_ref->id = inv->id;
+            chain->inviter = i_ref;
+        }
+    }
+    return 0;
+}
+
+/* s_on_order - the order's facts; handler and arrangers as on the version
+ * that completed it (the ones credited, DOMAIN.md section 2) */
+static int s_on_order(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__Order *ord = e->order;
+    char key[40], month[8];
+    rec_t *r = s_rec(b, s_order_key(key, sizeof key, ord->id), &ledger__order_commission__descriptor);
+    if (!r)
+        return -1;
+    Ledger__OrderCommission *o = (Ledger__OrderCommission *)r->msg;
+    int is_new = o->order_id == 0;
+    Ledger__OrderCommission shell = *o;
+    shell.order_id = ord->id;
+    shell.order_code = ord->code;
+    shell.amount = ord->amount;
+    shell.cost = ord->cost;
+    shell.placed_ms = ord->placed_ms;
+    shell.cancelled = ord->status == LEDGER__ORDER_STATUS__CANCELLED;
+    int completed = ord->status == LEDGER__ORDER_STATUS__COMPLETED;
+    if (completed && !o->completed_ms)
+        shell.completed_ms = ord->completed_ms ? ord->completed_ms : e->time_ms;
+    if (!o->completed_ms) {   /* not completed before: the order's own */
+        shell.handler = ord->handler;
+        shell.arrangers = ord->arrangers;
+        shell.n_arrangers = ord->n_arrangers;
+    }
+    Ledger__SellerChain chain = LEDGER__SELLER_CHAIN__INIT;
+    Ledger__PartyRef s_ref = LEDGER__PARTY_REF__INIT, i_ref = LEDGER__PARTY_REF__INIT;
+    if (is_new && ord->seller && ord->seller->id) {
+        if (s_seller(b, ord->seller, &chain, &s_ref, &i_ref) < 0)
+            return -1;
+        shell.seller = &chain;
+    }
+    s_replace(r, s_copy(&shell.base));
+    if (is_new && s_index_add_order(b, s_month(month, ord->placed_ms), ord->id) < 0)
+        return -1;
+    return s_update(b, r, e->time_ms);
+}
+
+/* s_on_refund - add or update the refund on its order */
+static int s_on_refund(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__Refund *rf = e->refund;
+    char key[40];
+    rec_t *r = s_rec(b, s_order_key(key, sizeof key, rf->order_id),
+                     &ledger__order_commission__descriptor);
+    if (!r)
+        return -1;
+    Ledger__OrderCommission *o = (Ledger__OrderCommission *)r->msg;
+    if (!o->order_id)
+        return 0;   /* an order commission never saw: nothing to pay on it */
+    Ledger__CommissionRefund cr = LEDGER__COMMISSION_REFUND__INIT;
+    cr.code = rf->code;
+    cr.amount = rf->amount;
+    /* A refund counts from when the ledger learns of it: one entered late,
+     * with a processed time before its lines became payable, is still
+     * clawed back rather than lost between the base and the clawbacks. */
+    cr.processed_ms = !rf->_processed_ms_case ? 0
+                    : rf->processed_ms > e->time_ms ? rf->processed_ms : e->time_ms;
+    Ledger__CommissionRefund **refunds = xcalloc(o->n_refunds + 1, sizeof *refunds);
+    size_t n = 0;
+    int placed = 0;
+    for (size_t i = 0; i < o->n_refunds; i++) {
+        if (!strcmp(o->refunds[i]->code, rf->code)) {
+            refunds[n++] = &cr;
+            placed = 1;
+        } else {
+            refunds[n++] = o->refunds[i];
+        }
+    }
+    if (!placed)
+        refunds[n++] = &cr;
+    Ledger__OrderCommission shell = *o;
+    shell.refunds = refunds;
+    shell.n_refunds = n;
+    ProtobufCMessage *copy = s_copy(&shell.base);
+    free(refunds);
+    s_replace(r, copy);
+    return s_update(b, r, e->time_ms);
+}
+
+/* s_on_attribution - the order's latest attribution */
+static int s_on_attribution(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__Result *res = e->result;
+    char key[40];
+    rec_t *r = s_rec(b, s_order_key(key, sizeof key, res->entity_id),
+                     &ledger__order_commission__descriptor);
+    if (!r)
+        return -1;
+    Ledger__OrderCommission *o = (Ledger__OrderCommission *)r->msg;
+    if (!o->order_id)
+        return 0;
+    err_t perr;
+    Ledger__Attribution *a = (Ledger__Attribution *)codec_unpack(
+        &ledger__attribution__descriptor, res->payload.data ? res->payload.data : (const uint8_t *)"",
+        res->payload.len, &perr);
+    if (!a) {
+        log_warn("commission: attribution of %s (seq %" PRIu64 ") does not read: %s; ignored",
+                 res->key, e->seq, perr.msg);
+        return 0;
+    }
+    Ledger__OrderCommission shell = *o;
+    shell.attribution = a;
+    ProtobufCMessage *copy = s_copy(&shell.base);
+    ledger__attribution__free_unpacked(a, NULL);
+    s_replace(r, copy);
+    return s_update(b, r, e->time_ms);
+}
+
+/* s_on_partner - what an order's seller link needs */
+static int s_on_partner(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__Partner *p = e->partner;
+    char key[40];
+    snprintf(key, sizeof key, "p:%" PRIu64, p->id);
+    rec_t *r = s_rec(b, key, &ledger__seller_facts__descriptor);
+    if (!r)
+        return -1;
+    Ledger__SellerFacts sf = LEDGER__SELLER_FACTS__INIT;
+    sf.id = p->id;
+    sf.code = p->code;
+    sf.seller = p->kind == LEDGER__PARTNER_KIND__PARTNER_SELLER;
+    sf.inviter_id = p->inviter_id;
+    sf.inviter_code = p->inviter_code;
+    s_replace(r, s_copy(&sf.base));
+    return 0;
+}
+
+/* s_recompute - every order placed in month, again (a policy version) */
+static int s_recompute(batch_t *b, const char *month, int64_t now)
+{
+    char key[32];
+    snprintf(key, sizeof key, "pm:%s", month);
+    rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!idx)
+        return -1;
+    const Ledger__MonthIndex *mi = (const Ledger__MonthIndex *)idx->msg;
+    size_t n = mi->n_orders;
+    char **keys = xcalloc(n ? n : 1, sizeof *keys);
+    uint64_t *ids = xcalloc(n ? n : 1, sizeof *ids);
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = mi->orders[i];
+        keys[i] = xmalloc(32);
+        s_order_key(keys[i], 32, ids[i]);
+    }
+    int rc = s_need_many(b, keys, n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rec_t *r = s_rec(b, keys[i], &ledger__order_commission__descriptor);
+        rc = r ? s_update(b, r, now) : -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    free(ids);
+    return rc;
+}
+
+/* s_on_policy - a new version: its month, and the later months that have
+ * none of their own, are recomputed (their unsettled lines; settled ones
+ * get adjustments) */
+static int s_on_policy(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__PolicyVersion *pv = e->policy;
+    Ledger__PolicyBook shell = *b->book;
+    Ledger__PolicyVersion **v = xcalloc(b->book->n_versions + 1, sizeof *v);
+    size_t n = 0;
+    int placed = 0;
+    for (size_t i = 0; i < b->book->n_versions; i++) {
+        const Ledger__PolicyVersion *x = b->book->versions[i];
+        int c = strcmp(x->month, pv->month);
+        if (!placed && (c > 0 || (c == 0 && x->version > pv->version))) {
+            v[n++] = (Ledger__PolicyVersion *)pv;
+            placed = 1;
+        }
+        if (c == 0 && x->version == pv->version)
+            continue;   /* the same version again: replaced */
+        v[n++] = (Ledger__PolicyVersion *)x;
+    }
+    if (!placed)
+        v[n++] = (Ledger__PolicyVersion *)pv;
+    shell.versions = v;
+    shell.n_versions = n;
+    ProtobufCMessage *copy = s_copy(&shell.base);
+    free(v);
+    s_replace(b->recs[0], copy);   /* the book is always recs[0] */
+    b->book = (Ledger__PolicyBook *)b->recs[0]->msg;
+
+    char month[8], now_month[8];
+    snprintf(month, sizeof month, "%s", pv->month);
+    s_month(now_month, e->time_ms);
+    while (strcmp(month, now_month) <= 0) {
+        if (s_recompute(b, month, e->time_ms) < 0)
+            return -1;
+        s_next_month(month, month);
+        int own = 0;   /* a month with a version of its own is its own business */
+        for (size_t i = 0; i < b->book->n_versions; i++)
+            own |= !strcmp(b->book->versions[i]->month, month);
+        if (own)
+            break;
+    }
+    return 0;
+}
+
+/* s_on_clock - lines whose refund window has passed become payable */
+static int s_on_clock(batch_t *b, const Ledger__Event *e)
+{
+    Ledger__Calendar *cal = b->cal;
+    size_t n = 0;
+    while (n < cal->n_due && cal->due[n]->at_ms <= e->time_ms)
+        n++;
+    if (!n)
+        return 0;
+    char **keys = xcalloc(n, sizeof *keys);
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = xmalloc(32);
+        s_order_key(keys[i], 32, cal->due[i]->order_id);
+    }
+    int rc = s_need_many(b, keys, n);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        rec_t *r = s_rec(b, keys[i], &ledger__order_commission__descriptor);
+        rc = r ? s_update(b, r, e->time_ms) : -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(keys[i]);
+    free(keys);
+    return rc;
+}
+
+/* s_close_person - settle one person's statement for month */
+static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *month,
+                          int64_t closed_ms)
+{
+    char key[200], who[160], bkey[200];
+    rec_t *r = s_rec(b, s_draft_key(key, sizeof key, p, month), &ledger__statement__descriptor);
+    snprintf(bkey, sizeof bkey, "b:%s", s_person(who, sizeof who, p));
+    rec_t *rb = r ? s_rec(b, bkey, &ledger__balance__descriptor) : NULL;
+    if (!rb)
+        return -1;
+    const Ledger__Statement *draft = (const Ledger__Statement *)r->msg;
+    const Ledger__Balance *bal = (const Ledger__Balance *)rb->msg;
+    Ledger__Statement st = *draft;
+    st.person = (Ledger__PartyRef *)p;
+    st.month = (char *)month;
+    st.closed = 1;
+    st.closed_ms = closed_ms;
+    Ledger__CommissionLine **lines = xcalloc(draft->n_lines ? draft->n_lines : 1, sizeof *lines);
+    Ledger__CommissionLine *copies = xcalloc(draft->n_lines ? draft->n_lines : 1, sizeof *copies);
+    st.total = 0;
+    for (size_t i = 0; i < draft->n_lines; i++) {
+        copies[i] = *draft->lines[i];
+        copies[i].state = LEDGER__LINE_STATE__LINE_SETTLED;
+        lines[i] = &copies[i];
+        st.total += copies[i].amount;
+    }
+    st.lines = lines;
+    st.carried_in = bal->carried;
+    int64_t net = st.total + st.carried_in;
+    st.payable = net > 0 ? net : 0;
+    st.carried_out = net < 0 ? net : 0;
+    char rkey[200];
+    snprintf(rkey, sizeof rkey, "%s@%s", who, month);
+    worker_result(b->out, KIND_CLOSED, rkey, p->id, 0, &st.base);
+    worker_result(b->out, KIND_DRAFT, rkey, p->id, 0, &st.base);   /* the draft says so too */
+    s_replace(r, s_copy(&st.base));
+    Ledger__Balance nb = LEDGER__BALANCE__INIT;
+    nb.carried = st.carried_out;
+    nb.month = (char *)month;
+    s_replace(rb, s_copy(&nb.base));
+    free(lines);
+    free(copies);
+
+    /* Who carries a balance into the next month. */
+    Ledger__Calendar *cal = b->cal;
+    size_t n = 0;
+    Ledger__PartyRef **keep = xcalloc(cal->n_carrying + 1, sizeof *keep);
+    for (size_t i = 0; i < cal->n_carrying; i++)
+        if (!(cal->carrying[i]->kind == p->kind && !strcmp(cal->carrying[i]->code, p->code)))
+            keep[n++] = cal->carrying[i];
+    if (net < 0)
+        keep[n++] = (Ledger__PartyRef *)p;
+    Ledger__Calendar shell = *cal;
+    shell.carrying = keep;
+    shell.n_carrying = n;
+    ProtobufCMessage *copy = s_copy(&shell.base);
+    free(keep);
+    s_replace(b->recs[1], copy);
+    b->cal = (Ledger__Calendar *)b->recs[1]->msg;
+    return 0;
+}
+
+/* s_on_month_closed - one closed statement per person with lines in the
+ * month or a balance carried into it */
+static int s_on_month_closed(batch_t *b, const Ledger__Event *e)
+{
+    const char *month = e->month->month;
+    char key[32];
+    snprintf(key, sizeof key, "m:%s", month);
+    rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!idx)
+        return -1;
+    /* Copies: closing a person rewrites the calendar and may grow recs. */
+    Ledger__MonthIndex *people = (Ledger__MonthIndex *)s_copy(idx->msg);
+    Ledger__Calendar *carrying = (Ledger__Calendar *)s_copy(&b->cal->base);
+    int rc = 0;
+    for (size_t i = 0; i < people->n_people && rc == 0; i++)
+        rc = s_close_person(b, people->people[i], month, e->time_ms);
+    for (size_t i = 0; i < carrying->n_carrying && rc == 0; i++) {
+        const Ledger__PartyRef *p = carrying->carrying[i];
+        int listed = 0;
+        for (size_t j = 0; j < people->n_people; j++)
+            listed |= people->people[j]->kind == p->kind && !strcmp(people->people[j]->code, p->code);
+        if (!listed)
+            rc = s_close_person(b, p, month, e->time_ms);
+    }
+    ledger__month_index__free_unpacked(people, NULL);
+    ledger__calendar__free_unpacked(carrying, NULL);
+    if (rc == 0) {
+        Ledger__Calendar shell = *b->cal;
+        shell.last_closed = (char *)month;
+        s_replace(b->recs[1], s_copy(&shell.base));
+        b->cal = (Ledger__Calendar *)b->recs[1]->msg;
+    }
+    return rc;
+}
+
+/* s_on_payout - a payout entry naming a statement: it is paid, and so are
+ * its lines (the entry's positive postings are what went out) */
+static int s_on_payout(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__FinanceEntry *fe = e->entry;
+    if (fe->category != LEDGER__ENTRY_CATEGORY__CATEGORY_PAYOUT || !*fe->statement)
+        return 0;
+    char key[200];
+    snprintf(key, sizeof key, "s:%s", fe->statement);
+    rec_t *r = s_rec(b, key, &ledger__statement__descriptor);
+    if (!r)
+        return -1;
+    const Ledger__Statement *st = (const Ledger__Statement *)r->msg;
+    for (size_t i = 0; i < st->n_payouts; i++)
+        if (!strcmp(st->payouts[i], fe->code))
+            return 0;   /* seen (an amend of the entry adds approvals only) */
+    if (!st->person) {
+        log_warn("commission: payout %s names statement %s, which has no lines", fe->code,
+                 fe->statement);
+        return 0;
+    }
+    int64_t out = 0;
+    for (size_t i = 0; i < fe->n_postings; i++)
+        if (fe->postings[i]->amount > 0)
+            out += fe->postings[i]->amount;
+    Ledger__Statement shell = *st;
+    shell.paid = st->paid + out;
+    char **payouts = xcalloc(st->n_payouts + 1, sizeof *payouts);
+    for (size_t i = 0; i < st->n_payouts; i++)
+        payouts[i] = st->payouts[i];
+    payouts[st->n_payouts] = fe->code;
+    shell.payouts = payouts;
+    shell.n_payouts = st->n_payouts + 1;
+    Ledger__CommissionLine **lines = xcalloc(st->n_lines ? st->n_lines : 1, sizeof *lines);
+    Ledger__CommissionLine *copies = xcalloc(st->n_lines ? st->n_lines : 1, sizeof *copies);
+    for (size_t i = 0; i < st->n_lines; i++) {
+        copies[i] = *st->lines[i];
+        if (st->closed)
+            copies[i].state = LEDGER__LINE_STATE__LINE_PAID;
+        lines[i] = &copies[i];
+    }
+    shell.lines = lines;
+    if (st->closed)
+        worker_result(b->out, KIND_CLOSED, fe->statement, st->person->id, 0, &shell.base);
+    worker_result(b->out, KIND_DRAFT, fe->statement, st->person->id, 0, &shell.base);
+    s_replace(r, s_copy(&shell.base));
+    free(payouts);
+    free(lines);
+    free(copies);
+    return 0;
+}
+
+/* ---- the runtime's two calls ------------------------------------------- */
+
+/* s_keys - what most events need; the rest is read when it is known */
+static void s_keys(void *ctx, Ledger__Event *const *events, size_t n, worker_keys_t *out)
+{
+    char key[40];
+    worker_keys_add(out, "policies");
+    worker_keys_add(out, "calendar");
+    for (size_t i = 0; i < n; i++) {
+        const Ledger__Event *e = events[i];
+        switch (e->body_case) {
+        case LEDGER__EVENT__BODY_ORDER:
+            worker_keys_add(out, s_order_key(key, sizeof key, e->order->id));
+            if (e->order->seller && e->order->seller->id) {
+                snprintf(key, sizeof key, "p:%" PRIu64, e->order->seller->id);
+                worker_keys_add(out, key);
+            }
+            break;
+        case LEDGER__EVENT__BODY_REFUND:
+            worker_keys_add(out, s_order_key(key, sizeof key, e->refund->order_id));
+            break;
+        case LEDGER__EVENT__BODY_RESULT:
+            worker_keys_add(out, s_order_key(key, sizeof key, e->result->entity_id));
+            break;
+        case LEDGER__EVENT__BODY_PARTNER:
+            snprintf(key, sizeof key, "p:%" PRIu64, e->partner->id);
+            worker_keys_add(out, key);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* s_batch - apply the events in order; write every record changed */
+static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_state_t *state,
+                   worker_out_t *out, err_t *err)
+{
+    static Ledger__Policy *def;   /* the built-in default, made once */
+    if (!def)
+        def = policy_default();
+    batch_t b = { .state = state, .out = out, .err = err };
+    ledger__policy_version__init(&b.fallback);
+    b.fallback.month = "";
+    b.fallback.policy = def;
+    int rc = 0;
+    rec_t *book = s_rec(&b, "policies", &ledger__policy_book__descriptor);
+    rec_t *cal = book ? s_rec(&b, "calendar", &ledger__calendar__descriptor) : NULL;
+    if (!cal)
+        rc = -1;
+    else {
+        b.book = (Ledger__PolicyBook *)book->msg;
+        b.cal = (Ledger__Calendar *)cal->msg;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const Ledger__Event *e = events[i];
+        switch (e->body_case) {
+        case LEDGER__EVENT__BODY_ORDER:   rc = s_on_order(&b, e); break;
+        case LEDGER__EVENT__BODY_REFUND:  rc = s_on_refund(&b, e); break;
+        case LEDGER__EVENT__BODY_PARTNER: rc = s_on_partner(&b, e); break;
+        case LEDGER__EVENT__BODY_POLICY:  rc = s_on_policy(&b, e); break;
+        case LEDGER__EVENT__BODY_MONTH:   rc = s_on_month_closed(&b, e); break;
+        case LEDGER__EVENT__BODY_CLOCK:   rc = s_on_clock(&b, e); break;
+        case LEDGER__EVENT__BODY_ENTRY:   rc = s_on_payout(&b, e); break;
+        case LEDGER__EVENT__BODY_RESULT:
+            if (!strcmp(e->kind, "attribution.resolved"))
+                rc = s_on_attribution(&b, e);
+            break;
+        default:
+            break;
+        }
+        b.book = (Ledger__PolicyBook *)b.recs[0]->msg;
+        b.cal = (Ledger__Calendar *)b.recs[1]->msg;
+    }
+    /* Write back what changed; drafts also as results. */
+    for (size_t i = 0; i < b.n; i++) {
+        rec_t *r = b.recs[i];
+        if (rc == 0 && r->dirty) {
+            uint8_t *buf;
+            size_t len = codec_pack(r->msg, &buf);
+            if (len > STATE_MAX)
+                rc = err_set(err, ERR(OUT_OF_RANGE), "state",
+                             "commission state %s (%zu bytes) exceeds the %u-byte state record",
+                             r->key, len, STATE_MAX);
+            else
+                worker_state_put(state, r->key, buf, len);
+            free(buf);
+            if (rc == 0 && !strncmp(r->key, "s:", 2)) {
+                const Ledger__Statement *st = (const Ledger__Statement *)r->msg;
+                if (!st->closed)
+                    worker_result(out, KIND_DRAFT, r->key + 2, st->person ? st->person->id : 0, 0,
+                                  r->msg);
+            }
+        }
+        free(r->key);
+        protobuf_c_message_free_unpacked(r->msg, NULL);
+        free(r);
+    }
+    free(b.recs);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    return worker_main(argc, argv, &(worker_spec_t){
+        .name = "commission",
+        .summary = "Pays everyone what the month's policy says: role commission on the\n"
+                   "attributed roles and the seller programme, line by line, on statements\n"
+                   "per person and month, settled when finance closes the month\n"
+                   "(DOMAIN.md sections 3.1-3.3).",
+        .kinds = s_kinds, .keys = s_keys, .batch = s_batch, .unpartitioned = 1 });
+}

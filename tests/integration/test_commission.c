@@ -1,0 +1,207 @@
+/* test_commission - ledger-commission as it runs, behind ledger-attribution,
+ * on a --test-clock ledgerd: an order's role and seller lines become payable
+ * when the refund window passes in ledger time, a month close settles one
+ * statement per person whose total is the sum of its lines, and a refund
+ * after that is a clawback on the next month's statement. The rules at their
+ * edges are test_lines'. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include "client.h"
+#include "frame.h"
+#include "server.h"
+
+TestSuite(commission, .timeout = 180);
+
+static server_t srv;
+static char out[1 << 16];
+
+#define CTL_OK(...) do { int rc_ = ctl(&srv, out, sizeof out, __VA_ARGS__); \
+    cr_assert_eq(rc_, 0, "exit %d: %s", rc_, out); } while (0)
+
+/* s_caught_up - both workers have read the whole log */
+static void s_caught_up(void)
+{
+    CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 30");
+    /* Their own result events come after; once more, for what those caused. */
+    CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 30");
+}
+
+/* s_statement - `statement --json` text for person and month */
+static const char *s_statement(const char *person, const char *month)
+{
+    CTL_OK("--json statement --person %s --month %s", person, month);
+    return out;
+}
+
+/* s_payload_hex - the stored payload of (kind, key) as hex; "" when none */
+static void s_payload_hex(client_t *c, const char *kind, const char *key, char *hex, size_t n)
+{
+    Ledger__Meta meta = LEDGER__META__INIT;
+    meta.actor = "tester";
+    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
+    req.meta = &meta;
+    req.kind = (char *)kind;
+    req.key = (char *)key;
+    Ledger__Result *r = NULL;
+    err_t err;
+    hex[0] = 0;
+    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
+                    (ProtobufCMessage **)&r, &err) < 0)
+        return;
+    for (size_t i = 0; i < r->payload.len && 2 * i + 2 < n; i++)
+        snprintf(hex + 2 * i, 3, "%02x", r->payload.data[i]);
+    ledger__result__free_unpacked(r, NULL);
+}
+
+/* s_replay_matches - a second follower from seq 1 (its own cursor and
+ * state) leaves every commission result as the live one wrote it last */
+static void s_replay_matches(void)
+{
+    static char log[1 << 22];
+    int rc = ctl(&srv, log, sizeof log, "--json tail --from 1 --kind commission.line "
+                 "--kind statement");
+    cr_assert_eq(rc, 0, "%s", log);
+    json_t *seen = json_object();   /* "kind key" -> payload hex of the last version */
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *e = json_loads(line, 0, NULL);
+        json_t *r = e ? json_object_get(e, "result") : NULL;
+        if (r) {
+            char k[300];
+            snprintf(k, sizeof k, "%s %s", json_string_value(json_object_get(r, "kind")),
+                     json_string_value(json_object_get(r, "key")));
+            json_object_set(seen, k, json_object_get(r, "payload_hex"));
+        }
+        json_decref(e);
+    }
+    cr_assert_gt(json_object_size(seen), 20, "the run wrote its lines and statements");
+    char wlog[512];
+    snprintf(wlog, sizeof wlog, "%s/replay.log", srv.dir);
+    pid_t w = worker_start(&srv, "commission", "--name replay --once", wlog);
+    cr_assert_eq(proc_wait(w), 0, "the replay ran");
+    client_t *c = client_new(srv.listen, "tester", 5000);
+    const char *k;
+    json_t *v;
+    static char hex[1 << 17];
+    json_object_foreach(seen, k, v) {
+        char kind[64], key[256];
+        cr_assert_eq(sscanf(k, "%63s %255s", kind, key), 2);
+        s_payload_hex(c, kind, key, hex, sizeof hex);
+        cr_assert_str_eq(hex, json_string_value(v), "%s: the replay from seq 1 differs", k);
+    }
+    client_destroy(&c);
+    json_decref(seen);
+}
+
+/* s_has - out contains text */
+#define HAS(text) cr_assert(strstr(out, text), "want %s in: %s", text, out)
+
+Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_back)
+{
+    server_start(&srv, "--test-clock");
+    char policy[512], log_a[512], log_c[512];
+    snprintf(policy, sizeof policy, "%s/march.yaml", srv.dir);
+    FILE *f = fopen(policy, "w");
+    fputs("role_rates:\n  channel: 500\n  service: 300\n  assist: 200\n  handler: 100\n"
+          "  arranger: 100\n", f);
+    fclose(f);
+    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
+    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
+    pid_t wa = worker_start(&srv, "attribution", "", log_a);
+    pid_t wc = worker_start(&srv, "commission", "", log_c);
+
+    CTL_OK("clock set '2026-03-01 08:00'");
+    CTL_OK("policy set --month 2026-03 %s", policy);
+    for (int i = 1; i <= 6; i++)
+        CTL_OK("staff add --code S-%d --name 员工%d --branch SH01", i, i);
+    CTL_OK("partner add --code P-1 --name 甲 --kind seller --branch SH01");
+    CTL_OK("partner add --code P-2 --name 乙 --kind seller --branch SH01 --inviter P-1");
+    CTL_OK("partner add --code P-3 --name 丙 --kind seller --branch SH01 --inviter P-2");
+    CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
+    /* 1,000.00 sold, 600.00 cost: 400.00 gross profit. */
+    CTL_OK("order add --code O-1 --customer C-1 --placed '2026-03-05 10:00' "
+           "--line P:1:1000.00:600.00 --channel-type staff --channel staff:S-1 "
+           "--service staff:S-2 --handler S-3 --arranger S-4 --arranger S-5 --arranger S-6 "
+           "--seller P-3");
+    CTL_OK("clock set '2026-03-06 10:00'");
+    CTL_OK("order status O-1 completed --at '2026-03-05 18:00'");
+    s_caught_up();
+    /* Pending lines are on no statement yet. */
+    cr_assert_eq(ctl(&srv, out, sizeof out, "statement --person S-1 --month 2026-03"), 1,
+                 "%s", out);
+
+    /* Completed 2026-03-05 18:00: the refund window (168 h) ends in ledger
+     * time on 2026-03-12 at 18:00. */
+    CTL_OK("clock set '2026-03-12 17:59:59'");
+    s_caught_up();
+    cr_assert_eq(ctl(&srv, out, sizeof out, "statement --person S-1 --month 2026-03"), 1,
+                 "one second short of the window: %s", out);
+    CTL_OK("clock set '2026-03-12 18:00'");
+    s_caught_up();
+    s_statement("S-1", "2026-03");
+    HAS("\"state\":\"payable\"");
+    HAS("\"amount_fen\":2000");   /* 5 % of 400.00 */
+    s_statement("S-2", "2026-03");
+    HAS("\"amount_fen\":1200");   /* 3 % */
+    s_statement("S-4", "2026-03");
+    HAS("\"amount_fen\":134");    /* 1 % of 400.00 = 4.00, split 1.34 / 1.33 / 1.33 */
+    s_statement("S-6", "2026-03");
+    HAS("\"amount_fen\":133");
+    s_statement("partner:P-3", "2026-03");
+    HAS("\"amount_fen\":20000");  /* 20 % of 1,000.00 */
+    s_statement("P-2", "2026-03");
+    HAS("\"amount_fen\":5000");   /* 5 % to the inviter */
+    cr_assert_neq(ctl(&srv, out, sizeof out, "statement --person P-1 --month 2026-03"), 0,
+                  "two levels only: P-1 earns nothing on P-3's sale");
+
+    CTL_OK("clock set '2026-04-01 00:00'");
+    CTL_OK("month close 2026-03");
+    s_caught_up();
+    s_statement("S-1", "2026-03");
+    HAS("\"closed\":true");
+    HAS("\"total_fen\":2000");
+    HAS("\"payable_fen\":2000");
+    CTL_OK("statement --person S-4 --month 2026-03");
+    HAS("closed");
+    HAS("1.34");
+    CTL_OK("--json tail --kind statement.closed --from 1");
+    int closed = 0;
+    for (const char *p = out; (p = strstr(p, "\"result\":{\"kind\":\"statement.closed\"")); p++)
+        closed++;
+    cr_assert_eq(closed, 8, "one statement.closed per person (S-1..S-6, P-2, P-3): got %d", closed);
+
+    /* Finance pays S-1's statement; the same payout again writes nothing
+     * (its idempotency key is the statement's and the amount's). */
+    CTL_OK("account add --code A-BANK --name 银行 --kind paying --branch SH01 --owner-name 公司");
+    CTL_OK("account add --code A-COMM --name 应付佣金 --kind internal --branch SH01 "
+           "--owner-name 公司");
+    CTL_OK("payout --person staff:S-1 --month 2026-03 --from A-BANK --to A-COMM --branch SH01");
+    s_caught_up();
+    CTL_OK("payout --person staff:S-1 --month 2026-03 --from A-BANK --to A-COMM --branch SH01 "
+           "--amount 20.00");
+    s_caught_up();
+    s_statement("S-1", "2026-03");
+    HAS("\"paid_fen\":2000");
+    HAS("\"state\":\"paid\"");
+    cr_assert_eq(ctl(&srv, out, sizeof out, "payout --person staff:S-1 --month 2026-03 "
+                     "--from A-BANK --to A-COMM --branch SH01"), 1, "nothing left: %s", out);
+    HAS("nothing to pay");
+
+    /* A refund processed in April, after the lines were payable: clawbacks
+     * on April's statements, at the original rates. */
+    CTL_OK("refund add --code R-1 --order O-1 --amount 100.00 --requested '2026-04-02 09:00' "
+           "--processed '2026-04-02 10:00'");
+    CTL_OK("clock set '2026-04-02 10:00'");   /* judged when ledger time gets there */
+    s_caught_up();
+    s_statement("P-3", "2026-04");
+    HAS("seller.sale.clawback");
+    HAS("\"amount_fen\":-2000");   /* -20 % of 100.00 */
+    s_statement("S-1", "2026-04");
+    HAS("\"amount_fen\":-500");    /* 5 % of the 100.00 drop in gross profit */
+
+    s_replay_matches();
+    cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
+    cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");
+    server_remove(&srv);
+}
