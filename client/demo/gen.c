@@ -930,6 +930,15 @@ static void s_gen_orders(gen_t *g)
                                             s_staff_code(g, g->slot[b][T_SUP]));
         }
 
+        /* SH01's sellers: one order in 11 came through a seller's link, taken
+         * in turn from the chain P-SEL-01 -> P-SEL-02 -> P-SEL-03 (no draw from
+         * the generator, so the rest of the data set stays as it was). */
+        if (b == 0 && c->partner != 'D' && per_branch[b] % 11 == 4) {
+            static const char *const sellers[] = { "P-SEL-01", "P-SEL-02", "P-SEL-03" };
+            m->seller = s_party(g, LEDGER__PARTY_KIND__PARTY_PARTNER,
+                                sellers[per_branch[b] / 11 % 3]);
+        }
+
         /* Claims: the clerk copies the customer's; a few differ. */
         Ledger__RoleClaims *cl = s_alloc(g, sizeof *cl);
         ledger__role_claims__init(cl);

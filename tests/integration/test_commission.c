@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "client.h"
+#include "commission.pb-c.h"
+#include "follow.h"
 #include "frame.h"
 #include "server.h"
 
@@ -55,35 +57,50 @@ static void s_payload_hex(client_t *c, const char *kind, const char *key, char *
     ledger__result__free_unpacked(r, NULL);
 }
 
+/* s_hex - bytes as hex text (out >= 2 n + 1) */
+static void s_hex(char *out, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", p[i]);
+    out[2 * n] = 0;
+}
+
 /* s_replay_matches - a second follower from seq 1 (its own cursor and
  * state) leaves every commission result as the live one wrote it last */
 static void s_replay_matches(void)
 {
-    static char log[1 << 22];
-    int rc = ctl(&srv, log, sizeof log, "--json tail --from 1 --kind commission.line "
-                 "--kind statement");
-    cr_assert_eq(rc, 0, "%s", log);
+    /* The results as written, read from the log by a follower of our own. */
+    client_t *c = client_new(srv.listen, "tester", 10000);
+    char *kinds[] = { "commission.line", "statement" };
+    follow_opts_t fo = { .client = c, .events_endpoint = srv.publish, .kinds = kinds,
+                         .n_kinds = 2, .page = 5000 };
+    follow_t *f = follow_new(&fo, 0);
     json_t *seen = json_object();   /* "kind key" -> payload hex of the last version */
-    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
-        json_t *e = json_loads(line, 0, NULL);
-        json_t *r = e ? json_object_get(e, "result") : NULL;
-        if (r) {
+    static char hex[1 << 17];
+    for (;;) {
+        follow_batch_t b;
+        err_t err;
+        cr_assert_eq(follow_next(f, &b, 0, &err), 0, "%s", err.msg);
+        for (size_t i = 0; i < b.n; i++) {
+            const Ledger__Result *r = b.events[i]->result;
             char k[300];
-            snprintf(k, sizeof k, "%s %s", json_string_value(json_object_get(r, "kind")),
-                     json_string_value(json_object_get(r, "key")));
-            json_object_set(seen, k, json_object_get(r, "payload_hex"));
+            snprintf(k, sizeof k, "%s %s", r->kind, r->key);
+            cr_assert_lt(2 * r->payload.len, sizeof hex);
+            s_hex(hex, r->payload.data, r->payload.len);
+            json_object_set_new(seen, k, json_string(hex));
         }
-        json_decref(e);
+        if (b.caught_up)
+            break;
     }
+    follow_destroy(&f);
     cr_assert_gt(json_object_size(seen), 20, "the run wrote its lines and statements");
+
     char wlog[512];
     snprintf(wlog, sizeof wlog, "%s/replay.log", srv.dir);
     pid_t w = worker_start(&srv, "commission", "--name replay --once", wlog);
     cr_assert_eq(proc_wait(w), 0, "the replay ran");
-    client_t *c = client_new(srv.listen, "tester", 5000);
     const char *k;
     json_t *v;
-    static char hex[1 << 17];
     json_object_foreach(seen, k, v) {
         char kind[64], key[256];
         cr_assert_eq(sscanf(k, "%63s %255s", kind, key), 2);
@@ -203,5 +220,93 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     s_replay_matches();
     cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
     cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");
+    server_remove(&srv);
+}
+
+/* s_hex_unpack - a Statement from hex payload text */
+static Ledger__Statement *s_statement_of(const char *hex)
+{
+    size_t n = strlen(hex) / 2;
+    uint8_t *buf = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        sscanf(hex + 2 * i, "%2hhx", &buf[i]);
+    Ledger__Statement *st = ledger__statement__unpack(NULL, n, buf);
+    free(buf);
+    return st;
+}
+
+Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_add_up)
+{
+    server_start(&srv, "--test-clock");
+    char policy[512], log_a[512], log_c[512], cmd[1024];
+    snprintf(policy, sizeof policy, "%s/demo.yaml", srv.dir);
+    FILE *f = fopen(policy, "w");
+    fputs("role_rates:\n  channel: 300\n  service: 200\n  assist: 100\n  handler: 100\n"
+          "  arranger: 100\noutside_referrer_rate: 800\n", f);
+    fclose(f);
+    CTL_OK("clock set '2025-08-31 00:00'");
+    CTL_OK("policy set --month 2025-09 %s", policy);
+    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
+    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
+    pid_t wa = worker_start(&srv, "attribution", "", log_a);
+    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    /* The demo's year, entered before it happens in ledger time: lines
+     * become payable as the clock passes each refund window. */
+    snprintf(cmd, sizeof cmd, "LEDGER_ACTOR=demo %s --endpoint %s >/dev/null 2>&1",
+             LEDGER_DEMO_BIN, srv.listen);
+    cr_assert_eq(system(cmd), 0, "ledger-demo");
+    static const char *const months[] = { "2025-09", "2025-10", "2025-11" };
+    static const char *const steps[][5] = {
+        { "2025-09-08", "2025-09-15", "2025-09-22", "2025-09-29", "2025-10-01" },
+        { "2025-10-08", "2025-10-15", "2025-10-22", "2025-10-29", "2025-11-01" },
+        { "2025-11-08", "2025-11-15", "2025-11-22", "2025-11-29", "2025-12-01" },
+    };
+    for (int m = 0; m < 3; m++) {
+        for (int s = 0; s < 5; s++)
+            CTL_OK("clock set '%s 00:00'", steps[m][s]);
+        s_caught_up();
+        CTL_OK("month close %s", months[m]);
+        s_caught_up();
+    }
+
+    static char log[1 << 22];
+    int rc = ctl(&srv, log, sizeof log, "--json tail --from 1 --kind statement.closed");
+    cr_assert_eq(rc, 0, "%s", log);
+    json_t *seen = json_object();
+    int statements = 0, with_lines = 0;
+    for (char *line = strtok(log, "\n"); line; line = strtok(NULL, "\n")) {
+        json_t *e = json_loads(line, 0, NULL);
+        json_t *r = e ? json_object_get(e, "result") : NULL;
+        cr_assert(r, "a statement.closed event with a result: %s", line);
+        const char *key = json_string_value(json_object_get(r, "key"));
+        Ledger__Statement *st = s_statement_of(json_string_value(json_object_get(r, "payload_hex")));
+        cr_assert(st && st->closed, "%s: a closed statement", key);
+        if (json_integer_value(json_object_get(r, "version")) == 1) {   /* not a payout's */
+            cr_assert_null(json_object_get(seen, key), "%s: one statement.closed per person", key);
+            json_object_set_new(seen, key, json_true());
+            statements++;
+        }
+        int64_t sum = 0;
+        for (size_t i = 0; i < st->n_lines; i++) {
+            sum += st->lines[i]->amount;
+            cr_assert_str_eq(st->lines[i]->month, st->month, "%s: line %s", key, st->lines[i]->id);
+        }
+        with_lines += st->n_lines > 0;
+        cr_assert_eq(st->total, sum, "%s: total %lld, lines sum %lld", key, (long long)st->total,
+                     (long long)sum);
+        int64_t net = st->total + st->carried_in;
+        cr_assert_eq(st->payable, net > 0 ? net : 0, "%s: payable", key);
+        cr_assert_eq(st->carried_out, net < 0 ? net : 0, "%s: carried out", key);
+        ledger__statement__free_unpacked(st, NULL);
+        json_decref(e);
+    }
+    json_decref(seen);
+    cr_assert_gt(with_lines, 10, "an autumn of three branches pays people (%d statements)",
+                 with_lines);
+    cr_assert_geq(statements, with_lines);
+
+    s_replay_matches();
+    cr_assert_eq(proc_stop(wc), 0);
+    cr_assert_eq(proc_stop(wa), 0);
     server_remove(&srv);
 }
