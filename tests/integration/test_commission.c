@@ -217,6 +217,19 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     s_statement("S-1", "2026-04");
     HAS("\"amount_fen\":-500");    /* 5 % of the 100.00 drop in gross profit */
 
+    /* A back-dated February order opens C-1's window with channel S-5: O-1's
+     * channel becomes S-5. S-1's settled March line is adjusted on April's
+     * statement; S-5 is paid for O-1 on April's. */
+    CTL_OK("order add --code O-0 --customer C-1 --placed '2026-02-20 10:00' "
+           "--line P:1:10.00:5.00 --channel-type staff --channel staff:S-5");
+    s_caught_up();
+    s_statement("S-1", "2026-04");
+    HAS("role.channel.adjustment");
+    HAS("\"amount_fen\":-2000");   /* the settled 20.00 taken back */
+    s_statement("S-5", "2026-04");
+    HAS("O-1/role.channel/S-5");
+    HAS("\"amount_fen\":1500");    /* 5 % of the gross profit after the refund: 300.00 */
+
     s_replay_matches();
     cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
     cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");
