@@ -376,6 +376,39 @@ static int s_read_state(struct run *r, err_t *err)
     return rc;
 }
 
+/* s_send - one write-back call; chunk 0 for a whole batch, else the
+ * chunk's number (part of the idempotency key: the cursor does not move) */
+static int s_send(run_t *r, Ledger__Result **rp, size_t nr, Ledger__StateRecord **sp, size_t ns,
+                  uint64_t new_cursor, int chunk, err_t *err)
+{
+    char idem[160];
+    /* The instance makes a twin's identical write-back a CONFLICT rather
+     * than a replay of this one's reply; a retry of ours keeps the key. */
+    snprintf(idem, sizeof idem, "%s:%" PRIu64 "-%" PRIu64 ":%s:%d", r->cursor, r->stored,
+             new_cursor, r->instance, chunk);
+    Ledger__Meta meta = LEDGER__META__INIT;
+    meta.actor = (char *)r->actor;
+    meta.idempotency_key = idem;
+    Ledger__WriteBack req = LEDGER__WRITE_BACK__INIT;
+    req.meta = &meta;
+    req.cursor = r->cursor;
+    req.expected_cursor = r->stored;
+    req.new_cursor = new_cursor;
+    req.results = rp;
+    req.n_results = nr;
+    req.state_owner = r->cursor;
+    req.states = sp;
+    req.n_states = ns;
+    Ledger__WriteBackReply *rep = NULL;
+    if (s_call(r, FRAME_WRITE_BACK, &req.base, &ledger__write_back_reply__descriptor,
+               (ProtobufCMessage **)&rep, err) < 0)
+        return -1;
+    r->stored = new_cursor;
+    r->last_write_ms = s_now_ms();
+    protobuf_c_message_free_unpacked(&rep->base, NULL);
+    return 0;
+}
+
 /* s_write_back - results, changed state and the cursor, compare-and-set.
  * 1 when it is too large for one call (nothing sent); 0 done; -1 with err */
 static int s_write_back(run_t *r, uint64_t new_cursor, int probe_size, size_t *n_results,
@@ -415,38 +448,44 @@ static int s_write_back(run_t *r, uint64_t new_cursor, int probe_size, size_t *n
     }
     *n_results = nr;
     *n_states = ns;
-    if (probe_size && (nr + ns > WRITE_ITEMS_MAX || bytes > WRITE_BYTES_MAX)) {
-        rc = 1;
+    int too_big = nr + ns > WRITE_ITEMS_MAX || bytes > WRITE_BYTES_MAX;
+    if (too_big && probe_size) {
+        rc = 1;   /* the caller halves the batch */
         goto done;
     }
-    char idem[160];
-    /* The instance makes a twin's identical write-back a CONFLICT rather
-     * than a replay of this one's reply; a retry of ours keeps the key. */
-    snprintf(idem, sizeof idem, "%s:%" PRIu64 "-%" PRIu64 ":%s", r->cursor, r->stored,
-             new_cursor, r->instance);
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = (char *)r->actor;
-    meta.idempotency_key = idem;
-    Ledger__WriteBack req = LEDGER__WRITE_BACK__INIT;
-    req.meta = &meta;
-    req.cursor = r->cursor;
-    req.expected_cursor = r->stored;
-    req.new_cursor = new_cursor;
-    req.results = rp;
-    req.n_results = nr;
-    req.state_owner = r->cursor;
-    req.states = sp;
-    req.n_states = ns;
-    Ledger__WriteBackReply *rep = NULL;
-    if ((rc = s_call(r, FRAME_WRITE_BACK, &req.base, &ledger__write_back_reply__descriptor,
-                     (ProtobufCMessage **)&rep, err)) == 0) {
-        r->stored = new_cursor;
-        r->last_write_ms = s_now_ms();
+    if (too_big && !r->spec->idempotent) {
+        rc = err_set(err, ERR(OUT_OF_RANGE), "results",
+                     "one event made %zu results and %zu state records (%zu bytes), more "
+                     "than one write-back carries", nr, ns, bytes);
+        goto done;
+    }
+    /* One event too large for one call (a policy change recomputing a
+     * month): chunks that leave the cursor where it is, then the last one
+     * that moves it. A crash between them replays the event, which the
+     * worker has declared gives the same effects over its own partial ones. */
+    size_t ri = 0, si = 0;
+    for (int chunk = 1; rc == 0; chunk++) {
+        size_t cr = 0, cs = 0, cb = 0;
+        while (ri + cr < nr && cr + cs < WRITE_ITEMS_MAX &&
+               cb + rp[ri + cr]->payload.len + 256 <= WRITE_BYTES_MAX)
+            cb += rp[ri + cr++]->payload.len + 256;
+        while (ri + cr == nr && si + cs < ns && cr + cs < WRITE_ITEMS_MAX &&
+               cb + sp[si + cs]->value.len + 160 <= WRITE_BYTES_MAX)
+            cb += sp[si + cs++]->value.len + 160;
+        int last = ri + cr == nr && si + cs == ns;
+        if (!last && cr + cs == 0)
+            log_panic("%s: an item larger than a write-back", r->cursor);
+        rc = s_send(r, rp + ri, cr, sp + si, cs, last ? new_cursor : r->stored,
+                    last ? 0 : chunk, err);
+        ri += cr;
+        si += cs;
+        if (last)
+            break;
+    }
+    if (rc == 0)
         for (size_t i = 0; i < r->state.t.n; i++)   /* committed: now what ledgerd holds */
             if (st[i]->dirty)
                 s_cache_put(r, st[i]);
-        protobuf_c_message_free_unpacked(&rep->base, NULL);
-    }
 done:
     for (size_t i = 0; i < nr; i++)
         res[i]->key[strlen(res[i]->key)] = '\x1f';

@@ -29,6 +29,9 @@ typedef struct {
     void *ctx;                 /* handed to keys and batch */
     int unpartitioned;         /* 1: its work is keyed otherwise (a person's month): one
                                   instance, and --partition with N > 1 is refused */
+    int idempotent;            /* 1: applying an event over its own partial effects gives
+                                  the same effects, so one event's write-back may be split
+                                  into several calls when too large for one */
 } worker_spec_t;
 
 /* worker_main - run the worker until SIGTERM/SIGINT (or, with --once, until

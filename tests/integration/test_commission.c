@@ -230,6 +230,24 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     HAS("O-1/role.channel/S-5");
     HAS("\"amount_fen\":1500");    /* 5 % of the gross profit after the refund: 300.00 */
 
+    /* April closes with S-1 owing the 20.00 paid in March (the adjustment;
+     * the unsettled clawback went void with the role): nothing payable, and
+     * the balance carried on through May, which has no lines for S-1. */
+    CTL_OK("clock set '2026-06-01 00:00'");
+    CTL_OK("month close 2026-04");
+    CTL_OK("month close 2026-05");
+    s_caught_up();
+    s_statement("S-1", "2026-04");
+    HAS("\"total_fen\":-2000");
+    HAS("\"payable_fen\":0");
+    HAS("\"carried_out_fen\":-2000");
+    s_statement("S-1", "2026-05");
+    HAS("\"closed\":true");
+    HAS("\"carried_in_fen\":-2000");
+    HAS("\"carried_out_fen\":-2000");
+    cr_assert_eq(ctl(&srv, out, sizeof out, "statement --person S-5 --month 2026-05"), 1,
+                 "S-5: paid in April, nothing carried, no May statement: %s", out);
+
     s_replay_matches();
     cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
     cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");

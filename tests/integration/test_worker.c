@@ -49,7 +49,8 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
             return err_set(err, ERR(INVALID), key, "seen twice");
         worker_state_put(state, key, e->customer->name, strlen(e->customer->name));
         count++;
-        for (int r = 0; r < RESULTS_PER_EVENT; r++) {
+        int per_event = ctx ? *(const int *)ctx : RESULTS_PER_EVENT;
+        for (int r = 0; r < per_event; r++) {
             char rk[64];
             snprintf(rk, sizeof rk, "%s#%d", e->customer->code, r);
             worker_result(out, "test.result", rk, e->customer->id, e->customer->id,
@@ -60,8 +61,10 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
     return 0;
 }
 
-/* s_run - worker_main in a child with these arguments; its exit status */
-static int s_run(const server_t *s, const char *extra, int unpartitioned)
+/* s_run_as - worker_main in a child with these arguments and spec flags,
+ * per_event results per customer (0: RESULTS_PER_EVENT); its exit status */
+static int s_run_as(const server_t *s, const char *extra, int unpartitioned, int idempotent,
+                    int per_event)
 {
     pid_t pid = fork();
     cr_assert_neq(pid, -1);
@@ -72,10 +75,16 @@ static int s_run(const server_t *s, const char *extra, int unpartitioned)
         int argc = extra ? 8 : 7;
         worker_spec_t spec = { .name = "test", .summary = "a test worker", .kinds = s_kinds,
                                .keys = s_keys, .batch = s_batch,
-                               .unpartitioned = unpartitioned };
+                               .unpartitioned = unpartitioned, .idempotent = idempotent,
+                               .ctx = per_event ? &per_event : NULL };
         _exit(worker_main(argc, argv, &spec));
     }
     return proc_wait(pid);
+}
+
+static int s_run(const server_t *s, const char *extra, int unpartitioned)
+{
+    return s_run_as(s, extra, unpartitioned, 0, 0);
 }
 
 /* s_state - a state record of owner "test:0/1" as text ("" when absent) */
@@ -155,5 +164,22 @@ Test(worker, a_worker_that_runs_as_one_instance_refuses_partitions)
     server_start(&srv, "");
     cr_assert_eq(s_run(&srv, "--partition=0/2", 1), 2, "usage error");
     cr_assert_eq(s_run(&srv, "--partition=0/1", 1), 0, "0/1 is the one instance");
+    server_remove(&srv);
+}
+
+Test(worker, one_event_too_large_for_a_write_back_is_split_only_when_declared_idempotent)
+{
+    server_t srv;
+    char out[4096];
+    server_start(&srv, "");
+    cr_assert_eq(ctl(&srv, out, sizeof out, "customer add --code C-1 --name one --branch SH01"), 0,
+                 "%s", out);
+    cr_assert_eq(s_run_as(&srv, NULL, 0, 0, 25000), 1,
+                 "25,000 results of one event: refused when not idempotent");
+    cr_assert_eq(s_run_as(&srv, NULL, 0, 1, 25000), 0, "split into chunks when idempotent");
+    client_t *c = client_new(srv.listen, "tester", 5000);
+    cr_assert(s_result_exists(c, "C-1#0") && s_result_exists(c, "C-1#12345") &&
+              s_result_exists(c, "C-1#24999"), "every chunk was written");
+    client_destroy(&c);
     server_remove(&srv);
 }

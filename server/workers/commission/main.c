@@ -10,10 +10,11 @@
  * Runs as one instance: a statement gathers lines from every customer.
  *
  * State: "o:<id>" OrderCommission; "p:<id>" SellerFacts; "policies"
- * PolicyBook; "calendar" Calendar (last closed month, due times, people
- * carrying a balance); "m:<month>" MonthIndex (people with lines in it);
- * "pm:<month>" MonthIndex (orders placed in it); "s:<person>@<month>"
- * Statement (the draft); "b:<person>" Balance. */
+ * PolicyBook; "calendar" Calendar (last closed month, due times);
+ * "m:<month>" MonthIndex (people with lines in it); "pm:<month>" MonthIndex
+ * (orders placed in it); "s:<person>@<month>" Statement (the draft, then
+ * the closed one); "b:<person>@<month>" Balance (carried out of the month);
+ * "carry:<month>" MonthIndex (who carried a balance out of it). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -630,18 +631,33 @@ static int s_on_clock(batch_t *b, const Ledger__Event *e)
     return rc;
 }
 
-/* s_close_person - settle one person's statement for month */
-static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *month,
-                          int64_t closed_ms)
+/* s_prev_month - the month before "YYYY-MM" */
+static const char *s_prev_month(char out[8], const char *month)
 {
-    char key[200], who[160], bkey[200];
+    int y, m;
+    sscanf(month, "%4d-%2d", &y, &m);
+    snprintf(out, 8, "%04d-%02d", m == 1 ? y - 1 : y, m == 1 ? 12 : m - 1);
+    return out;
+}
+
+/* s_close_person - settle one person's statement for month; *net is its
+ * total with the balance carried in from the month before. Reads only what
+ * closing the month does not change (the draft's lines, the previous
+ * month's balance), so closing again over its own partial effects gives
+ * the same statement. */
+static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *month,
+                          const char *prev, int64_t closed_ms, int64_t *net)
+{
+    char key[200], who[160], bkey[220];
+    s_person(who, sizeof who, p);
     rec_t *r = s_rec(b, s_draft_key(key, sizeof key, p, month), &ledger__statement__descriptor);
-    snprintf(bkey, sizeof bkey, "b:%s", s_person(who, sizeof who, p));
-    rec_t *rb = r ? s_rec(b, bkey, &ledger__balance__descriptor) : NULL;
-    if (!rb)
+    snprintf(bkey, sizeof bkey, "b:%s@%s", who, prev);
+    rec_t *rin = r ? s_rec(b, bkey, &ledger__balance__descriptor) : NULL;
+    snprintf(bkey, sizeof bkey, "b:%s@%s", who, month);
+    rec_t *rout = rin ? s_rec(b, bkey, &ledger__balance__descriptor) : NULL;
+    if (!rout)
         return -1;
     const Ledger__Statement *draft = (const Ledger__Statement *)r->msg;
-    const Ledger__Balance *bal = (const Ledger__Balance *)rb->msg;
     Ledger__Statement st = *draft;
     st.person = (Ledger__PartyRef *)p;
     st.month = (char *)month;
@@ -657,10 +673,10 @@ static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *mon
         st.total += copies[i].amount;
     }
     st.lines = lines;
-    st.carried_in = bal->carried;
-    int64_t net = st.total + st.carried_in;
-    st.payable = net > 0 ? net : 0;
-    st.carried_out = net < 0 ? net : 0;
+    st.carried_in = ((const Ledger__Balance *)rin->msg)->carried;
+    *net = st.total + st.carried_in;
+    st.payable = *net > 0 ? *net : 0;
+    st.carried_out = *net < 0 ? *net : 0;
     char rkey[200];
     snprintf(rkey, sizeof rkey, "%s@%s", who, month);
     worker_result(b->out, KIND_CLOSED, rkey, p->id, 0, &st.base);
@@ -669,61 +685,57 @@ static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *mon
     Ledger__Balance nb = LEDGER__BALANCE__INIT;
     nb.carried = st.carried_out;
     nb.month = (char *)month;
-    s_replace(rb, s_copy(&nb.base));
+    s_replace(rout, s_copy(&nb.base));
     free(lines);
     free(copies);
-
-    /* Who carries a balance into the next month. */
-    Ledger__Calendar *cal = b->cal;
-    size_t n = 0;
-    Ledger__PartyRef **keep = xcalloc(cal->n_carrying + 1, sizeof *keep);
-    for (size_t i = 0; i < cal->n_carrying; i++)
-        if (!(cal->carrying[i]->kind == p->kind && !strcmp(cal->carrying[i]->code, p->code)))
-            keep[n++] = cal->carrying[i];
-    if (net < 0)
-        keep[n++] = (Ledger__PartyRef *)p;
-    Ledger__Calendar shell = *cal;
-    shell.carrying = keep;
-    shell.n_carrying = n;
-    ProtobufCMessage *copy = s_copy(&shell.base);
-    free(keep);
-    s_replace(b->recs[1], copy);
-    b->cal = (Ledger__Calendar *)b->recs[1]->msg;
     return 0;
 }
 
 /* s_on_month_closed - one closed statement per person with lines in the
- * month or a balance carried into it */
+ * month or a balance carried into it ("carry:<month before>"); those who
+ * carry a balance on are "carry:<month>" */
 static int s_on_month_closed(batch_t *b, const Ledger__Event *e)
 {
     const char *month = e->month->month;
-    char key[32];
+    char key[32], prev[8];
+    s_prev_month(prev, month);
     snprintf(key, sizeof key, "m:%s", month);
     rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
-    if (!idx)
+    snprintf(key, sizeof key, "carry:%s", prev);
+    rec_t *cin = idx ? s_rec(b, key, &ledger__month_index__descriptor) : NULL;
+    snprintf(key, sizeof key, "carry:%s", month);
+    rec_t *cout = cin ? s_rec(b, key, &ledger__month_index__descriptor) : NULL;
+    if (!cout)
         return -1;
-    /* Copies: closing a person rewrites the calendar and may grow recs. */
+    /* Copies: closing a person may grow recs. */
     Ledger__MonthIndex *people = (Ledger__MonthIndex *)s_copy(idx->msg);
-    Ledger__Calendar *carrying = (Ledger__Calendar *)s_copy(&b->cal->base);
+    Ledger__MonthIndex *carried = (Ledger__MonthIndex *)s_copy(cin->msg);
+    Ledger__PartyRef **on = xcalloc(people->n_people + carried->n_people + 1, sizeof *on);
+    size_t n_on = 0;
     int rc = 0;
-    for (size_t i = 0; i < people->n_people && rc == 0; i++)
-        rc = s_close_person(b, people->people[i], month, e->time_ms);
-    for (size_t i = 0; i < carrying->n_carrying && rc == 0; i++) {
-        const Ledger__PartyRef *p = carrying->carrying[i];
-        int listed = 0;
-        for (size_t j = 0; j < people->n_people; j++)
+    for (size_t i = 0; i < people->n_people + carried->n_people && rc == 0; i++) {
+        Ledger__PartyRef *p = i < people->n_people ? people->people[i]
+                                                   : carried->people[i - people->n_people];
+        int listed = 0;   /* a carrier with lines this month is closed once */
+        for (size_t j = 0; i >= people->n_people && j < people->n_people; j++)
             listed |= people->people[j]->kind == p->kind && !strcmp(people->people[j]->code, p->code);
-        if (!listed)
-            rc = s_close_person(b, p, month, e->time_ms);
+        int64_t net = 0;
+        if (!listed && (rc = s_close_person(b, p, month, prev, e->time_ms, &net)) == 0 && net < 0)
+            on[n_on++] = p;
     }
-    ledger__month_index__free_unpacked(people, NULL);
-    ledger__calendar__free_unpacked(carrying, NULL);
     if (rc == 0) {
+        Ledger__MonthIndex carry = LEDGER__MONTH_INDEX__INIT;
+        carry.people = on;
+        carry.n_people = n_on;
+        s_replace(cout, s_copy(&carry.base));
         Ledger__Calendar shell = *b->cal;
         shell.last_closed = (char *)month;
         s_replace(b->recs[1], s_copy(&shell.base));
         b->cal = (Ledger__Calendar *)b->recs[1]->msg;
     }
+    free(on);
+    ledger__month_index__free_unpacked(people, NULL);
+    ledger__month_index__free_unpacked(carried, NULL);
     return rc;
 }
 
@@ -889,5 +901,6 @@ int main(int argc, char **argv)
                    "attributed roles and the seller programme, line by line, on statements\n"
                    "per person and month, settled when finance closes the month\n"
                    "(DOMAIN.md sections 3.1-3.3).",
-        .kinds = s_kinds, .keys = s_keys, .batch = s_batch, .unpartitioned = 1 });
+        .kinds = s_kinds, .keys = s_keys, .batch = s_batch, .unpartitioned = 1,
+        .idempotent = 1 });
 }
