@@ -248,6 +248,21 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     cr_assert_eq(ctl(&srv, out, sizeof out, "statement --person S-5 --month 2026-05"), 1,
                  "S-5: paid in April, nothing carried, no May statement: %s", out);
 
+    /* March's policy gets a second version: service 4 %. S-2's settled
+     * March line (3 % of 400.00) is adjusted by +4.00 and its settled April
+     * clawback (3 % of the 100.00 drop) by -1.00, both on June's statement. */
+    f = fopen(policy, "w");
+    fputs("role_rates:\n  channel: 500\n  service: 400\n  assist: 200\n  handler: 100\n"
+          "  arranger: 100\n", f);
+    fclose(f);
+    CTL_OK("policy set --month 2026-03 %s", policy);
+    s_caught_up();
+    s_statement("S-2", "2026-06");
+    HAS("role.service.adjustment");
+    HAS("\"amount_fen\":400");
+    HAS("\"amount_fen\":-100");
+    HAS("\"total_fen\":300");
+
     s_replay_matches();
     cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
     cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");

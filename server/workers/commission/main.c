@@ -430,7 +430,7 @@ static int s_on_order(batch_t *b, const Ledger__Event *e)
     }
     Ledger__SellerChain chain = LEDGER__SELLER_CHAIN__INIT;
     Ledger__PartyRef s_ref = LEDGER__PARTY_REF__INIT, i_ref = LEDGER__PARTY_REF__INIT;
-    if (is_new && ord->seller && ord->seller->id) {
+    if (!o->seller && ord->seller && ord->seller->id) {   /* as the log knew it then */
         if (s_seller(b, ord->seller, &chain, &s_ref, &i_ref) < 0)
             return -1;
         shell.seller = &chain;
