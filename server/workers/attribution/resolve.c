@@ -6,10 +6,10 @@
  * zone. Reading events and state and writing results is main.c's job.
  * Everything allocated here hangs off the resolution (one list of blocks,
  * freed by resolution_destroy); strings and PartyRefs may point into facts. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "arena.h"
 #include "date.h"
 #include "log.h"
 #include "resolve.h"
@@ -36,8 +36,7 @@ struct resolution {
     size_t *index;                         /* resolution order -> facts index */
     Ledger__Attribution **orders;          /* in resolution order */
     Ledger__CustomerAttribution summary;   /* windows, conflicts, solutions */
-    void **blocks;                         /* everything else allocated here */
-    size_t n_blocks, cap_blocks;
+    arena_t arena;                         /* everything else allocated here */
 };
 
 /* A window role as it stands: what later orders inherit. */
@@ -82,33 +81,9 @@ typedef struct {
 
 static const Ledger__RoleClaims s_no_claims = LEDGER__ROLE_CLAIMS__INIT;
 
-/* s_alloc - zeroed memory owned by r */
-static void *s_alloc(resolution_t *r, size_t size)
-{
-    if (r->n_blocks == r->cap_blocks) {
-        r->cap_blocks = r->cap_blocks ? 2 * r->cap_blocks : 64;
-        r->blocks = xrealloc(r->blocks, r->cap_blocks * sizeof *r->blocks);
-    }
-    return r->blocks[r->n_blocks++] = xcalloc(1, size ? size : 1);
-}
-
-/* s_printf - a formatted string owned by r */
-static char *s_printf(resolution_t *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static char *s_printf(resolution_t *r, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        log_panic("resolve: bad format \"%s\"", fmt);
-    char *s = s_alloc(r, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
+/* s_alloc, s_printf - memory and text owned by r */
+#define s_alloc(r, size) arena_alloc(&(r)->arena, (size))
+#define s_printf(r, ...) arena_printf(&(r)->arena, __VA_ARGS__)
 
 /* s_text - a string field of facts as a C string ("" for NULL) */
 static const char *s_text(const char *s)
@@ -829,9 +804,7 @@ void resolution_destroy(resolution_t **self_p)
     resolution_t *r = *self_p;
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_blocks; i++)
-        free(r->blocks[i]);
-    free(r->blocks);
+    arena_fini(&r->arena);
     free(r);
     *self_p = NULL;
 }

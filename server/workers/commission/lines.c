@@ -8,10 +8,10 @@
  * writing results are main.c's. Everything allocated here hangs off the
  * lines_t (one list of blocks); strings and PartyRefs may point into the
  * order and the policy. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "arena.h"
 #include "date.h"
 #include "lines.h"
 #include "log.h"
@@ -73,8 +73,7 @@ struct lines {
     meta_t *meta;                          /* n, during lines_update */
     size_t n, cap;
     int64_t next_deadline;                 /* 0: none */
-    void **blocks;                         /* everything else allocated here */
-    size_t n_blocks, cap_blocks;
+    arena_t arena;                         /* everything else allocated here */
 };
 
 /* The facts of the order at now, as every rule reads them. */
@@ -104,32 +103,9 @@ static char s_empty[] = "";
 
 /* ---- small helpers ---------------------------------------------------- */
 
-/* s_alloc - zeroed memory owned by l */
-static void *s_alloc(lines_t *l, size_t size)
-{
-    if (l->n_blocks == l->cap_blocks) {
-        l->cap_blocks = l->cap_blocks ? 2 * l->cap_blocks : 32;
-        l->blocks = xrealloc(l->blocks, l->cap_blocks * sizeof *l->blocks);
-    }
-    return l->blocks[l->n_blocks++] = xcalloc(1, size ? size : 1);
-}
-
-/* s_printf - a formatted string owned by l */
-static char *s_printf(lines_t *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static char *s_printf(lines_t *l, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        log_panic("lines: bad format \"%s\"", fmt);
-    char *s = s_alloc(l, (size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
+/* s_alloc, s_printf - memory and text owned by l */
+#define s_alloc(l, size) arena_alloc(&(l)->arena, (size))
+#define s_printf(l, ...) arena_printf(&(l)->arena, __VA_ARGS__)
 
 /* s_text - a string field as a C string ("" for NULL) */
 static const char *s_text(const char *s)
@@ -954,9 +930,7 @@ void lines_destroy(lines_t **self_p)
     lines_t *l = *self_p;
     if (!l)
         return;
-    for (size_t i = 0; i < l->n_blocks; i++)
-        free(l->blocks[i]);
-    free(l->blocks);
+    arena_fini(&l->arena);
     free(l->lines);
     free(l->meta);
     free(l);
