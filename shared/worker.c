@@ -12,7 +12,11 @@
  * second instance of the same partition finds the cursor moved and stops.
  * A write-back too large for one call is split by halving the batch, each
  * half read and written on its own, so the cursor still moves only over
- * events whose effects are all written. */
+ * events whose effects are all written; a single event too large is
+ * written in chunks only by a worker that declares its events idempotent.
+ * Records the domain names only once it has read others come through
+ * worker_state_need. Records this instance has read or written are kept in
+ * a cache: only the cursor's owner writes them, so they stay true. */
 #include <assert.h>
 #include <errno.h>
 #include <getopt.h>
@@ -63,6 +67,7 @@ typedef struct {
     size_t len;
     int found;              /* state: the record exists */
     int loaded;             /* state: value read (or set); never read over */
+    int queued;             /* state: waiting in the pending list to be read */
     int dirty;              /* state: changed by the batch */
     uint64_t entity_id;     /* results only */
     uint64_t partition_key;
@@ -138,16 +143,35 @@ static slot_t **s_table_sorted(const table_t *t)
 }
 
 struct run;
-struct worker_state { table_t t; struct run *run; };
-struct worker_keys { table_t *t; };
+struct worker_state {
+    table_t t;
+    struct run *run;
+    char **pending;         /* keys asked for and not read yet (the slots' own strings) */
+    size_t n_pending, cap_pending;
+};
+struct worker_keys { worker_state_t *s; };
+
+/* s_want - make key's slot, queued to be read unless it is already */
+static void s_want(worker_state_t *s, const char *key)
+{
+    size_t len = strlen(key);
+    if (len == 0 || len > STATE_KEY_MAX)
+        log_panic("worker: state key \"%s\" is not 1..%d bytes", key, STATE_KEY_MAX);
+    slot_t *slot = s_table_slot(&s->t, key);
+    if (slot->loaded || slot->queued)
+        return;
+    slot->queued = 1;
+    if (s->n_pending == s->cap_pending) {
+        s->cap_pending = s->cap_pending ? 2 * s->cap_pending : 64;
+        s->pending = xrealloc(s->pending, s->cap_pending * sizeof *s->pending);
+    }
+    s->pending[s->n_pending++] = slot->key;
+}
 struct worker_out { table_t t; };
 
 void worker_keys_add(worker_keys_t *k, const char *key)
 {
-    size_t n = strlen(key);
-    if (n == 0 || n > STATE_KEY_MAX)
-        log_panic("worker: state key \"%s\" is not 1..%d bytes", key, STATE_KEY_MAX);
-    s_table_slot(k->t, key);
+    s_want(k->s, key);
 }
 
 const uint8_t *worker_state_get(worker_state_t *s, const char *key, size_t *len)
@@ -189,12 +213,8 @@ void worker_state_del(worker_state_t *s, const char *key)
 
 int worker_state_need(worker_state_t *s, const char *const *keys, size_t n, err_t *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(keys[i]);
-        if (len == 0 || len > STATE_KEY_MAX)
-            log_panic("worker: state key \"%s\" is not 1..%d bytes", keys[i], STATE_KEY_MAX);
-        s_table_slot(&s->t, keys[i]);
-    }
+    for (size_t i = 0; i < n; i++)
+        s_want(s, keys[i]);
     return s_read_state(s->run, err);
 }
 
@@ -330,20 +350,21 @@ static void s_cache_put(run_t *r, const slot_t *from)
  * WRITE_ITEMS_MAX keys */
 static int s_read_state(struct run *r, err_t *err)
 {
-    table_t *t = &r->state.t;
-    slot_t **all = s_table_sorted(t);
-    slot_t **slots = xcalloc(t->n ? t->n : 1, sizeof *slots);
+    worker_state_t *st = &r->state;
+    slot_t **slots = xcalloc(st->n_pending ? st->n_pending : 1, sizeof *slots);
     size_t missing = 0;
-    for (size_t i = 0; i < t->n; i++) {
-        if (all[i]->loaded)
+    for (size_t i = 0; i < st->n_pending; i++) {
+        slot_t *s = s_find(&st->t, st->pending[i]);
+        s->queued = 0;
+        if (s->loaded)
             continue;
-        slot_t *c = r->cache.cap ? s_find(&r->cache, all[i]->key) : NULL;
+        slot_t *c = r->cache.cap ? s_find(&r->cache, s->key) : NULL;
         if (c && c->key)
-            s_slot_set(all[i], c->found, c->value, c->len);
+            s_slot_set(s, c->found, c->value, c->len);
         else
-            slots[missing++] = all[i];
+            slots[missing++] = s;
     }
-    free(all);
+    st->n_pending = 0;
     char **keys = xcalloc(missing ? missing : 1, sizeof *keys);
     int rc = 0;
     for (size_t from = 0; from < missing && rc == 0; from += WRITE_ITEMS_MAX) {
@@ -510,8 +531,9 @@ static int s_process(run_t *r, Ledger__Event *const *events, size_t n, uint64_t 
         s_table_grow(&r->state.t);
     if (!r->out.t.cap)
         s_table_grow(&r->out.t);
-    worker_keys_t keys = { &r->state.t };
+    worker_keys_t keys = { &r->state };
     r->state.run = r;
+    r->state.n_pending = 0;
     r->spec->keys(r->spec->ctx, events, n, &keys);
     if (s_read_state(r, err) < 0)
         return -1;
@@ -784,6 +806,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
     s_table_clear(&r.out.t);
     s_table_clear(&r.cache);
     free(r.cache.slots);
+    free(r.state.pending);
     free(r.state.t.slots);
     free(r.out.t.slots);
     free(r.kinds);

@@ -116,18 +116,39 @@ typedef struct {
     rec_t **recs;            /* every record touched, in first-touch order; each
                                 allocated alone, so a rec_t * stays valid */
     size_t n, cap;
+    size_t *index;           /* open addressing by key hash: recs' index + 1, 0 empty */
+    size_t index_cap;        /* a power of two, > 2 n */
     Ledger__Calendar *cal;   /* recs' "calendar" */
     Ledger__PolicyBook *book;/* recs' "policies" */
     Ledger__PolicyVersion fallback;   /* the built-in default, version 0 */
 } batch_t;
 
+/* s_slot - where key's index entry is, or would go */
+static size_t *s_slot(batch_t *b, const char *key)
+{
+    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
+    for (const char *c = key; *c; c++)
+        h = (h ^ (uint8_t)*c) * 1099511628211ull;
+    size_t mask = b->index_cap - 1, i = (size_t)h & mask;
+    while (b->index[i] && strcmp(b->recs[b->index[i] - 1]->key, key) != 0)
+        i = (i + 1) & mask;
+    return &b->index[i];
+}
+
 /* s_rec - the record under key, decoded (needed from ledgerd if not yet
  * read); NULL with b->err when it could not be read */
 static rec_t *s_rec(batch_t *b, const char *key, const ProtobufCMessageDescriptor *desc)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (!strcmp(b->recs[i]->key, key))
-            return b->recs[i];
+    if (2 * (b->n + 1) > b->index_cap) {
+        free(b->index);
+        b->index_cap = b->index_cap ? 2 * b->index_cap : 256;
+        b->index = xcalloc(b->index_cap, sizeof *b->index);
+        for (size_t i = 0; i < b->n; i++)
+            *s_slot(b, b->recs[i]->key) = i + 1;
+    }
+    size_t *slot = s_slot(b, key);
+    if (*slot)
+        return b->recs[*slot - 1];
     const char *keys[] = { key };
     if (worker_state_need(b->state, keys, 1, b->err) < 0)
         return NULL;
@@ -140,6 +161,7 @@ static rec_t *s_rec(batch_t *b, const char *key, const ProtobufCMessageDescripto
     rec_t *r = xmalloc(sizeof *r);
     *r = (rec_t){ xstrdup(key), s_unpack(desc, v, len, key), 0 };
     b->recs[b->n++] = r;
+    *s_slot(b, key) = b->n;
     return r;
 }
 
@@ -182,11 +204,22 @@ static int s_index_add_order(batch_t *b, const char *month, uint64_t id)
     if (!r)
         return -1;
     Ledger__MonthIndex *mi = (Ledger__MonthIndex *)r->msg;
-    for (size_t i = 0; i < mi->n_orders; i++)
-        if (mi->orders[i] == id)
-            return 0;
+    size_t lo = 0, hi = mi->n_orders;   /* kept sorted: ids mostly come in order */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (mi->orders[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < mi->n_orders && mi->orders[lo] == id)
+        return 0;
     mi->orders = realloc(mi->orders, (mi->n_orders + 1) * sizeof *mi->orders);
-    mi->orders[mi->n_orders++] = id;
+    if (!mi->orders)
+        log_panic("commission: out of memory");
+    memmove(mi->orders + lo + 1, mi->orders + lo, (mi->n_orders - lo) * sizeof *mi->orders);
+    mi->orders[lo] = id;
+    mi->n_orders++;
     r->dirty = 1;
     return 0;
 }
@@ -890,6 +923,7 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
         free(r);
     }
     free(b.recs);
+    free(b.index);
     return rc;
 }
 
