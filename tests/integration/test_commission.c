@@ -356,3 +356,95 @@ Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_a
     cr_assert_eq(proc_stop(wa), 0);
     server_remove(&srv);
 }
+
+/* s_fine - what the compliance worker would write: a compliance.fine result
+ * (written here with a raw write-back of cursor compliance:0/1) */
+static void s_fine(const char *key, const char *staff, int64_t amount, const char *month)
+{
+    static int n;
+    client_t *c = client_new(srv.listen, "tester", 5000);
+    Ledger__PartyRef person = LEDGER__PARTY_REF__INIT;
+    person.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
+    person.code = (char *)staff;
+    Ledger__FineLine fl = LEDGER__FINE_LINE__INIT;
+    fl.finding = "F-1";
+    fl.person = &person;
+    fl.rule = "training.weekly_script";
+    fl.amount = amount;
+    fl.month = (char *)month;
+    fl.reason = "no weekly script training";
+    uint8_t buf[512];
+    Ledger__Result res = LEDGER__RESULT__INIT;
+    res.kind = "compliance.fine";
+    res.key = (char *)key;
+    res.payload.data = buf;
+    res.payload.len = ledger__fine_line__pack(&fl, buf);
+    Ledger__Result *rp[] = { &res };
+    char idem[32];
+    snprintf(idem, sizeof idem, "fine-%d", ++n);
+    Ledger__Meta meta = LEDGER__META__INIT;
+    meta.actor = "tester";
+    meta.idempotency_key = idem;
+    Ledger__WriteBack wb = LEDGER__WRITE_BACK__INIT;
+    wb.meta = &meta;
+    wb.cursor = "compliance:0/1";
+    wb.results = rp;
+    wb.n_results = 1;
+    Ledger__WriteBackReply *rep = NULL;
+    err_t err;
+    cr_assert_eq(client_call(c, FRAME_WRITE_BACK, &wb.base, &ledger__write_back_reply__descriptor,
+                             (ProtobufCMessage **)&rep, &err), 0, "write-back: %s", err.msg);
+    ledger__write_back_reply__free_unpacked(rep, NULL);
+    client_destroy(&c);
+}
+
+Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_one_is_repaid)
+{
+    server_start(&srv, "--test-clock");
+    char policy[512], log_a[512], log_c[512];
+    snprintf(policy, sizeof policy, "%s/march.yaml", srv.dir);
+    FILE *f = fopen(policy, "w");
+    fputs("role_rates:\n  channel: 500\n", f);
+    fclose(f);
+    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
+    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
+    pid_t wa = worker_start(&srv, "attribution", "", log_a);
+    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    CTL_OK("clock set '2026-03-01 08:00'");
+    CTL_OK("policy set --month 2026-03 %s", policy);
+    CTL_OK("staff add --code S-1 --name 张伟 --branch SH01");
+    CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
+    CTL_OK("order add --code O-1 --customer C-1 --placed '2026-03-02 10:00' "
+           "--line P:1:1000.00:600.00 --channel-type staff --channel staff:S-1");
+    CTL_OK("order status O-1 completed --at '2026-03-02 12:00'");
+    CTL_OK("clock set '2026-03-20 00:00'");   /* 20.00 payable in March */
+    s_fine("F-1/S-1", "S-1", -5000, "2026-03");   /* a 50.00 fine in March */
+    s_caught_up();
+    s_statement("S-1", "2026-03");
+    HAS("fine.training.weekly_script");
+    HAS("\"total_fen\":-3000");
+
+    CTL_OK("clock set '2026-04-01 00:00'");
+    CTL_OK("month close 2026-03");
+    s_caught_up();
+    s_statement("S-1", "2026-03");
+    HAS("\"payable_fen\":0");
+    HAS("\"carried_out_fen\":-3000");
+
+    /* The finding is resolved as no violation: the fine is withdrawn. March
+     * is closed, so the 50.00 comes back on April's statement. */
+    s_fine("F-1/S-1", "S-1", 0, "2026-03");
+    s_caught_up();
+    CTL_OK("clock set '2026-05-01 00:00'");
+    CTL_OK("month close 2026-04");
+    s_caught_up();
+    s_statement("S-1", "2026-04");
+    HAS("fine/F-1/S-1/adj1");
+    HAS("\"rule\":\"fine.training.weekly_script\"");
+    HAS("\"total_fen\":5000");
+    HAS("\"carried_in_fen\":-3000");
+    HAS("\"payable_fen\":2000");
+    cr_assert_eq(proc_stop(wc), 0);
+    cr_assert_eq(proc_stop(wa), 0);
+    server_remove(&srv);
+}

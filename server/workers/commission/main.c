@@ -34,7 +34,8 @@
 #define STATE_MAX   (1u << 20)   /* ledgerd's limit on one state record */
 
 static const char *const s_kinds[] = { "order", "refund", "partner", "policy",
-                                       "attribution.resolved", "month", "entry", NULL };
+                                       "attribution.resolved", "compliance.fine", "month",
+                                       "entry", NULL };
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -824,6 +825,87 @@ static int s_on_payout(batch_t *b, const Ledger__Event *e)
     return 0;
 }
 
+/* s_on_fine - a fine or reward from compliance, on the person's statement
+ * of its month, or of the first open month when that one is closed. A
+ * new version replaces the open line; what a closed statement already
+ * holds is corrected by a further line, never rewritten. */
+static int s_on_fine(batch_t *b, const Ledger__Event *e)
+{
+    const Ledger__Result *res = e->result;
+    err_t perr;
+    Ledger__FineLine *fl = (Ledger__FineLine *)codec_unpack(
+        &ledger__fine_line__descriptor,
+        res->payload.data ? res->payload.data : (const uint8_t *)"", res->payload.len, &perr);
+    if (!fl || !fl->person || !*fl->person->code || !policy_month_valid(fl->month)) {
+        log_warn("commission: fine %s (seq %" PRIu64 ") does not read: %s; ignored", res->key,
+                 e->seq, fl ? "no person or month" : perr.msg);
+        if (fl)
+            ledger__fine_line__free_unpacked(fl, NULL);
+        return 0;
+    }
+    char key[200], open[8] = "0000-00", month[8];
+    if (*b->cal->last_closed)
+        s_next_month(open, b->cal->last_closed);
+    snprintf(month, sizeof month, "%s", strcmp(fl->month, open) >= 0 ? fl->month : open);
+    snprintf(key, sizeof key, "f:%s", res->key);
+    rec_t *r = s_rec(b, key, &ledger__fine_state__descriptor);
+    if (!r) {
+        ledger__fine_line__free_unpacked(fl, NULL);
+        return -1;
+    }
+    Ledger__FineState fs = *(const Ledger__FineState *)r->msg;
+    /* A withdrawn fine (amount 0) is still a fine's line, paid back. */
+    int is_fine = fl->amount < 0 || fs.settled + fs.open_amount < 0;
+    char id[240], old_id[240];
+    snprintf(old_id, sizeof old_id, "%s", fs.line_id);
+    Ledger__CommissionLine old = LEDGER__COMMISSION_LINE__INIT;
+    old.id = old_id;
+    old.earner = fl->person;
+    int rc = 0;
+    if (*fs.line_id && strcmp(fs.month, open) < 0) {   /* its statement has closed since */
+        fs.settled += fs.open_amount;
+        fs.line_id = "";
+        fs.open_amount = 0;
+    }
+    if (*fs.line_id)   /* replaced below, possibly in another month */
+        rc = s_draft_set(b, &old, fs.month, 1);
+    int64_t want = fl->amount - fs.settled;
+    if (rc == 0 && want != 0) {
+        if (*fs.line_id)   /* the same open line, with the new amount */
+            snprintf(id, sizeof id, "%s", old_id);
+        else if (fs.settled || fs.adjustments)   /* a correction of what is settled */
+            snprintf(id, sizeof id, "fine/%s/adj%u", res->key, ++fs.adjustments);
+        else
+            snprintf(id, sizeof id, "fine/%s", res->key);
+        char rule[120];
+        snprintf(rule, sizeof rule, "%s.%s", is_fine ? "fine" : "reward", fl->rule);
+        Ledger__CommissionLine l = LEDGER__COMMISSION_LINE__INIT;
+        l.id = id;
+        l.earner = fl->person;
+        l.rule = rule;
+        l.amount = want;
+        l.state = LEDGER__LINE_STATE__LINE_PAYABLE;
+        l.policy_month = fl->month;
+        l.month = month;
+        l.payable_ms = e->time_ms;
+        l.reason = fl->reason;
+        l.order_code = fl->finding;   /* what it is for, where an order would stand */
+        worker_result(b->out, KIND_LINE, id, fl->person->id, 0, &l.base);
+        rc = s_draft_set(b, &l, month, 0);
+        fs.line_id = id;
+        fs.month = month;
+        fs.open_amount = want;
+    } else if (rc == 0) {
+        fs.line_id = "";
+        fs.month = "";
+        fs.open_amount = 0;
+    }
+    if (rc == 0)
+        s_replace(r, s_copy(&fs.base));
+    ledger__fine_line__free_unpacked(fl, NULL);
+    return rc;
+}
+
 /* ---- the runtime's two calls ------------------------------------------- */
 
 /* s_keys - what most events need; the rest is read when it is known */
@@ -846,7 +928,8 @@ static void s_keys(void *ctx, Ledger__Event *const *events, size_t n, worker_key
             worker_keys_add(out, s_order_key(key, sizeof key, e->refund->order_id));
             break;
         case LEDGER__EVENT__BODY_RESULT:
-            worker_keys_add(out, s_order_key(key, sizeof key, e->result->entity_id));
+            if (!strcmp(e->kind, "attribution.resolved"))
+                worker_keys_add(out, s_order_key(key, sizeof key, e->result->entity_id));
             break;
         case LEDGER__EVENT__BODY_PARTNER:
             snprintf(key, sizeof key, "p:%" PRIu64, e->partner->id);
@@ -891,6 +974,8 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
         case LEDGER__EVENT__BODY_RESULT:
             if (!strcmp(e->kind, "attribution.resolved"))
                 rc = s_on_attribution(&b, e);
+            else if (!strcmp(e->kind, "compliance.fine"))
+                rc = s_on_fine(&b, e);
             break;
         default:
             break;
