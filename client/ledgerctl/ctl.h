@@ -208,5 +208,6 @@ int cmd_cursor(ctl_t *ctl, int argc, char **argv);
 int cmd_month(ctl_t *ctl, int argc, char **argv);
 int cmd_statement(ctl_t *ctl, int argc, char **argv);
 int cmd_payout(ctl_t *ctl, int argc, char **argv);
+int cmd_quote(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -49,6 +49,7 @@ static const char s_usage[] =
     "  month       close a month for statements\n"
     "  statement   a person's commission statement for a month\n"
     "  payout      record the payment of a closed statement\n"
+    "  quote       a distributor's unit price at its tier, and the next tier\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -78,6 +79,7 @@ static const ctl_cmd_t s_commands[] = {
     { "month",    cmd_month,    "" },
     { "statement", cmd_statement, "" },
     { "payout",   cmd_payout,   "" },
+    { "quote",    cmd_quote,    "" },
     { NULL, NULL, NULL }
 };
 

@@ -448,3 +448,84 @@ Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_on
     cr_assert_eq(proc_stop(wa), 0);
     server_remove(&srv);
 }
+
+Test(commission, a_distributor_is_priced_by_its_tier_and_earns_its_months_rebate)
+{
+    server_start(&srv, "--test-clock");
+    char log_a[512], log_c[512];
+    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
+    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
+    pid_t wa = worker_start(&srv, "attribution", "", log_a);
+    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    CTL_OK("clock set '2026-03-01 08:00'");
+    CTL_OK("customer add --code C-D --name 分销客户 --branch SH01");
+    CTL_OK("partner add --code D-1 --name 分销商 --kind distributor --branch SH01 --customer C-D");
+    /* List 100.00: supply 80 % = 80.00 normal, 72.00 advanced, 64.00 gold. */
+    CTL_OK("product add --code P-1 --name 墨盒 --list-price 100.00");
+    CTL_OK("order add --code O-D1 --customer C-D --placed '2026-03-01 10:00' "
+           "--line P-1:62:80.00:40.00");   /* 4,960.00 */
+    CTL_OK("order status O-D1 completed --at '2026-03-02 10:00'");
+    CTL_OK("order add --code O-D2 --customer C-D --placed '2026-03-03 10:00' "
+           "--line P-1:1:80.00:40.00");    /* placed at 4,960.00: still normal */
+    CTL_OK("order status O-D2 completed --at '2026-03-04 10:00'");   /* 5,040.00: advanced */
+    CTL_OK("order add --code O-D3 --customer C-D --placed '2026-03-05 10:00' "
+           "--line P-1:1:80.00:40.00");    /* charged the normal price at the advanced tier */
+    CTL_OK("clock set '2026-03-05 12:00'");
+    s_caught_up();
+
+    CTL_OK("--json quote --distributor D-1 --product P-1 --qty 10");
+    HAS("\"cumulative_fen\":504000");
+    HAS("\"tier_name\":\"advanced\"");
+    HAS("\"unit_price_fen\":7200");
+    HAS("\"line_fen\":72000");
+    HAS("\"to_next_fen\":496000");
+    CTL_OK("quote --distributor D-1 --product P-1");
+    HAS("advanced");
+    HAS("4960.00 more to buy");
+
+    /* The orders' prices against their tiers: the crossing order keeps the
+     * old tier; O-D3 is the finding. */
+    client_t *c = client_new(srv.listen, "tester", 5000);
+    static const struct { const char *order; int tier, differs; int64_t expected; } want[] = {
+        { "O-D1", 0, 0, 8000 }, { "O-D2", 0, 0, 8000 }, { "O-D3", 1, 1, 7200 } };
+    for (size_t i = 0; i < 3; i++) {
+        static char hex[4096];
+        uint8_t buf[2048];
+        s_payload_hex(c, "distributor.price", want[i].order, hex, sizeof hex);
+        size_t n = strlen(hex) / 2;
+        for (size_t k = 0; k < n; k++)
+            sscanf(hex + 2 * k, "%2hhx", &buf[k]);
+        Ledger__DistributorPrice *dp = ledger__distributor_price__unpack(NULL, n, buf);
+        cr_assert(dp && dp->n_lines == 1, "%s was checked", want[i].order);
+        cr_assert_eq(dp->tier, want[i].tier, "%s: tier %d, want %d", want[i].order, dp->tier,
+                     want[i].tier);
+        cr_assert_eq(dp->differs, want[i].differs, "%s: differs", want[i].order);
+        cr_assert_eq(dp->lines[0]->expected, want[i].expected, "%s: expected %lld",
+                     want[i].order, (long long)dp->lines[0]->expected);
+        ledger__distributor_price__free_unpacked(dp, NULL);
+    }
+    client_destroy(&c);
+
+    /* A refund after completion takes D-1 back under 5,000.00. */
+    CTL_OK("refund add --code R-1 --order O-D2 --amount 80.00 --requested '2026-03-06 09:00' "
+           "--processed '2026-03-06 10:00'");
+    CTL_OK("clock set '2026-03-06 12:00'");
+    s_caught_up();
+    CTL_OK("--json quote --distributor D-1 --product P-1");
+    HAS("\"cumulative_fen\":496000");
+    HAS("\"tier_name\":\"normal\"");
+    HAS("\"unit_price_fen\":8000");
+
+    /* March: 5,040.00 completed, less the 80.00 refund: 4,960.00 of net
+     * sales, the 2,000.00 bracket: a 100.00 rebate on the closed statement. */
+    CTL_OK("clock set '2026-04-01 00:00'");
+    CTL_OK("month close 2026-03");
+    s_caught_up();
+    s_statement("partner:D-1", "2026-03");
+    HAS("rebate.monthly");
+    HAS("\"amount_fen\":10000");
+    HAS("\"closed\":true");
+    cr_assert_eq(proc_stop(wc), 0);
+    cr_assert_eq(proc_stop(wa), 0);
+    server_remove(&srv);
+}

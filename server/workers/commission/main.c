@@ -24,16 +24,20 @@
 #include "date.h"
 #include "lines.h"
 #include "log.h"
+#include "money.h"
 #include "policy.h"
+#include "tiers.h"
 #include "worker.h"
 #include "xmalloc.h"
 
 #define KIND_LINE   "commission.line"
 #define KIND_DRAFT  "statement.draft"
 #define KIND_CLOSED "statement.closed"
+#define KIND_TOTAL  "distributor.total"
+#define KIND_PRICE  "distributor.price"
 #define STATE_MAX   (1u << 20)   /* ledgerd's limit on one state record */
 
-static const char *const s_kinds[] = { "order", "refund", "partner", "policy",
+static const char *const s_kinds[] = { "order", "refund", "partner", "product", "policy",
                                        "attribution.resolved", "compliance.fine", "month",
                                        "entry", NULL };
 
@@ -225,10 +229,12 @@ static int s_index_add_order(batch_t *b, const char *month, uint64_t id)
     return 0;
 }
 
-static int s_index_add_person(batch_t *b, const char *month, const Ledger__PartyRef *p)
+/* s_index_add_person - p into the people of index "<prefix>:<month>" */
+static int s_index_add_person(batch_t *b, const char *prefix, const char *month,
+                              const Ledger__PartyRef *p)
 {
     char key[32];
-    snprintf(key, sizeof key, "m:%s", month);
+    snprintf(key, sizeof key, "%s:%s", prefix, month);
     rec_t *r = s_rec(b, key, &ledger__month_index__descriptor);
     if (!r)
         return -1;
@@ -296,7 +302,7 @@ static int s_draft_set(batch_t *b, const Ledger__CommissionLine *line, const cha
         s_replace(r, s_copy(&shell.base));
     }
     free(lines);
-    return remove ? 0 : s_index_add_person(b, month, line->earner);
+    return remove ? 0 : s_index_add_person(b, "m", month, line->earner);
 }
 
 /* ---- an order's lines ---------------------------------------------------- */
@@ -436,6 +442,237 @@ static int s_seller(batch_t *b, const Ledger__PartyRef *seller, Ledger__SellerCh
     return 0;
 }
 
+/* ---- distributors and the monthly sales rebate (DOMAIN.md 3.4, 3.5) ---- */
+
+/* s_open_month - the first month whose statements are open */
+static const char *s_open_month(batch_t *b, char out[8])
+{
+    if (*b->cal->last_closed)
+        return s_next_month(out, b->cal->last_closed);
+    snprintf(out, 8, "0000-00");
+    return out;
+}
+
+/* s_sale - fen more (or less) net sales for p in the month of ms, or in the
+ * first open month when that one is closed: the rebate is final at close */
+static int s_sale(batch_t *b, const Ledger__PartyRef *p, int64_t ms, int64_t fen)
+{
+    char month[8], open[8], key[200], who[160];
+    s_month(month, ms);
+    if (strcmp(month, s_open_month(b, open)) < 0)
+        snprintf(month, sizeof month, "%s", open);
+    snprintf(key, sizeof key, "ms:%s@%s", s_person(who, sizeof who, p), month);
+    rec_t *r = s_rec(b, key, &ledger__month_sales__descriptor);
+    if (!r)
+        return -1;
+    ((Ledger__MonthSales *)r->msg)->sales += fen;
+    r->dirty = 1;
+    return s_index_add_person(b, "rs", month, p);
+}
+
+/* s_distributor - the customer's distributor facts (partner_id 0: the
+ * customer is no distributor) */
+static rec_t *s_distributor(batch_t *b, uint64_t customer_id)
+{
+    char key[40];
+    snprintf(key, sizeof key, "pd:%" PRIu64, customer_id);
+    return s_rec(b, key, &ledger__distributor_facts__descriptor);
+}
+
+/* s_cumulative - purchases completed, less refunds processed, before ms
+ * (INT64_MAX: all of them) */
+static int64_t s_cumulative(const Ledger__DistributorFacts *d, int64_t before)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < d->n_purchases; i++)
+        if (d->purchases[i]->completed_ms < before)
+            total += d->purchases[i]->amount;
+    for (size_t i = 0; i < d->n_refunds; i++)
+        if (d->refunds[i]->processed_ms < before)
+            total -= d->refunds[i]->amount;
+    return total;
+}
+
+/* s_partner_ref - the distributor as a person */
+static Ledger__PartyRef s_partner_ref(const Ledger__DistributorFacts *d)
+{
+    Ledger__PartyRef p = LEDGER__PARTY_REF__INIT;
+    p.kind = LEDGER__PARTY_KIND__PARTY_PARTNER;
+    p.code = d->partner_code;
+    p.id = d->partner_id;
+    return p;
+}
+
+/* s_total - the distributor's cumulative purchases, as a result */
+static void s_total(batch_t *b, const Ledger__DistributorFacts *d, int64_t now)
+{
+    Ledger__PartyRef p = s_partner_ref(d);
+    Ledger__DistributorTotal t = LEDGER__DISTRIBUTOR_TOTAL__INIT;
+    t.partner = &p;
+    t.cumulative = s_cumulative(d, INT64_MAX);
+    t.as_of_ms = now;
+    worker_result(b->out, KIND_TOTAL, d->partner_code, d->partner_id, 0, &t.base);
+}
+
+/* s_price_check - the order's unit prices against the tier of what the
+ * distributor completed before it was placed */
+static int s_price_check(batch_t *b, const Ledger__DistributorFacts *d, const Ledger__Order *ord)
+{
+    char month[8];
+    const Ledger__Policy *policy = s_policy(b, s_month(month, ord->placed_ms))->policy;
+    Ledger__DistributorPrice dp = LEDGER__DISTRIBUTOR_PRICE__INIT;
+    Ledger__PartyRef p = s_partner_ref(d);
+    tier_t tier;
+    dp.partner = &p;
+    dp.order_code = ord->code;
+    dp.cumulative_before = s_cumulative(d, ord->placed_ms);
+    tiers_of(&tier, policy, dp.cumulative_before);
+    dp.tier = tier.index;
+    dp.factor = tier.factor;
+    Ledger__PriceLine *lines = xcalloc(ord->n_lines ? ord->n_lines : 1, sizeof *lines);
+    Ledger__PriceLine **lp = xcalloc(ord->n_lines ? ord->n_lines : 1, sizeof *lp);
+    int rc = 0;
+    for (size_t i = 0; i < ord->n_lines && rc == 0; i++) {
+        char key[80];
+        snprintf(key, sizeof key, "prod:%s", ord->lines[i]->product);
+        rec_t *r = s_rec(b, key, &ledger__product__descriptor);
+        if (!r) {
+            rc = -1;
+            break;
+        }
+        const Ledger__Product *prod = (const Ledger__Product *)r->msg;
+        ledger__price_line__init(&lines[i]);
+        lines[i].product = ord->lines[i]->product;
+        lines[i].qty = ord->lines[i]->qty;
+        lines[i].charged = ord->lines[i]->unit_price;
+        lines[i].expected = prod->list_price ? tiers_unit_price(policy, &tier, prod->list_price) : 0;
+        dp.differs |= lines[i].expected && lines[i].expected != lines[i].charged;
+        lp[i] = &lines[i];
+    }
+    dp.lines = lp;
+    dp.n_lines = ord->n_lines;
+    if (rc == 0)
+        worker_result(b->out, KIND_PRICE, ord->code, ord->id, ord->customer_id, &dp.base);
+    free(lines);
+    free(lp);
+    return rc;
+}
+
+/* s_on_completed - a newly completed order counts in its seller's and its
+ * distributor's month (net of refunds processed before), and as a purchase */
+static int s_on_completed(batch_t *b, const Ledger__OrderCommission *o, uint64_t customer_id,
+                          int64_t now)
+{
+    int64_t net = o->amount;
+    for (size_t i = 0; i < o->n_refunds; i++)
+        if (o->refunds[i]->processed_ms && o->refunds[i]->processed_ms <= o->completed_ms)
+            net -= o->refunds[i]->amount;
+    if (o->seller && o->seller->seller && s_sale(b, o->seller->seller, o->completed_ms, net) < 0)
+        return -1;
+    rec_t *rd = s_distributor(b, customer_id);
+    if (!rd)
+        return -1;
+    Ledger__DistributorFacts *d = (Ledger__DistributorFacts *)rd->msg;
+    if (!d->partner_id)
+        return 0;
+    Ledger__Purchase pu = LEDGER__PURCHASE__INIT;
+    pu.order_id = o->order_id;
+    pu.order_code = o->order_code;
+    pu.completed_ms = o->completed_ms;
+    pu.amount = o->amount;
+    Ledger__Purchase **all = xcalloc(d->n_purchases + 1, sizeof *all);
+    for (size_t i = 0; i < d->n_purchases; i++)
+        all[i] = d->purchases[i];
+    all[d->n_purchases] = &pu;
+    Ledger__DistributorFacts shell = *d;
+    shell.purchases = all;
+    shell.n_purchases = d->n_purchases + 1;
+    s_replace(rd, s_copy(&shell.base));
+    free(all);
+    d = (Ledger__DistributorFacts *)rd->msg;
+    s_total(b, d, now);
+    Ledger__PartyRef p = s_partner_ref(d);
+    return s_sale(b, &p, o->completed_ms, net);
+}
+
+/* s_on_refunded - a refund processed after completion: less net sales in
+ * its month, and less cumulative purchase for a distributor */
+static int s_on_refunded(batch_t *b, const Ledger__OrderCommission *o,
+                         const Ledger__CommissionRefund *cr, uint64_t customer_id, int64_t now)
+{
+    if (o->seller && o->seller->seller &&
+        s_sale(b, o->seller->seller, cr->processed_ms, -cr->amount) < 0)
+        return -1;
+    rec_t *rd = s_distributor(b, customer_id);
+    if (!rd)
+        return -1;
+    Ledger__DistributorFacts *d = (Ledger__DistributorFacts *)rd->msg;
+    if (!d->partner_id)
+        return 0;
+    Ledger__CommissionRefund **all = xcalloc(d->n_refunds + 1, sizeof *all);
+    for (size_t i = 0; i < d->n_refunds; i++)
+        all[i] = d->refunds[i];
+    all[d->n_refunds] = (Ledger__CommissionRefund *)cr;
+    Ledger__DistributorFacts shell = *d;
+    shell.refunds = all;
+    shell.n_refunds = d->n_refunds + 1;
+    s_replace(rd, s_copy(&shell.base));
+    free(all);
+    d = (Ledger__DistributorFacts *)rd->msg;
+    s_total(b, d, now);
+    Ledger__PartyRef p = s_partner_ref(d);
+    return s_sale(b, &p, cr->processed_ms, -cr->amount);
+}
+
+/* s_rebates - at the close of month: the rebate of each seller's and
+ * distributor's net sales, on that month's statement */
+static int s_rebates(batch_t *b, const char *month, int64_t now)
+{
+    char key[32];
+    snprintf(key, sizeof key, "rs:%s", month);
+    rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!idx)
+        return -1;
+    Ledger__MonthIndex *people = (Ledger__MonthIndex *)s_copy(idx->msg);
+    const Ledger__Policy *policy = s_policy(b, month)->policy;
+    int rc = 0;
+    for (size_t i = 0; i < people->n_people && rc == 0; i++) {
+        const Ledger__PartyRef *p = people->people[i];
+        char who[160], skey[200], id[220], reason[200];
+        snprintf(skey, sizeof skey, "ms:%s@%s", s_person(who, sizeof who, p), month);
+        rec_t *r = s_rec(b, skey, &ledger__month_sales__descriptor);
+        if (!r) {
+            rc = -1;
+            break;
+        }
+        int64_t sales = ((const Ledger__MonthSales *)r->msg)->sales;
+        int64_t rebate = tiers_rebate(policy, sales);
+        if (rebate <= 0)
+            continue;
+        char s_yuan[32], r_yuan[32];
+        money_format(s_yuan, sizeof s_yuan, sales);
+        money_format(r_yuan, sizeof r_yuan, rebate);
+        snprintf(id, sizeof id, "rebate/%s@%s", who, month);
+        snprintf(reason, sizeof reason, "net sales of %s in %s: %s, rebate %s", p->code, month,
+                 s_yuan, r_yuan);
+        Ledger__CommissionLine l = LEDGER__COMMISSION_LINE__INIT;
+        l.id = id;
+        l.earner = (Ledger__PartyRef *)p;
+        l.rule = "rebate.monthly";
+        l.basis = sales;
+        l.amount = rebate;
+        l.state = LEDGER__LINE_STATE__LINE_PAYABLE;
+        l.policy_month = (char *)month;
+        l.month = (char *)month;
+        l.payable_ms = now;
+        l.reason = reason;
+        worker_result(b->out, KIND_LINE, id, p->id, 0, &l.base);
+        rc = s_draft_set(b, &l, month, 0);
+    }
+    ledger__month_index__free_unpacked(people, NULL);
+    return rc;
+}
+
 /* s_on_order - the order's facts; handler and arrangers as on the version
  * that completed it (the ones credited, DOMAIN.md section 2) */
 static int s_on_order(batch_t *b, const Ledger__Event *e)
@@ -469,8 +706,18 @@ static int s_on_order(batch_t *b, const Ledger__Event *e)
             return -1;
         shell.seller = &chain;
     }
+    int newly_completed = shell.completed_ms && !o->completed_ms && !shell.cancelled;
     s_replace(r, s_copy(&shell.base));
     if (is_new && s_index_add_order(b, s_month(month, ord->placed_ms), ord->id) < 0)
+        return -1;
+    o = (Ledger__OrderCommission *)r->msg;
+    if (newly_completed && s_on_completed(b, o, ord->customer_id, e->time_ms) < 0)
+        return -1;
+    rec_t *rd = s_distributor(b, ord->customer_id);
+    if (!rd)
+        return -1;
+    const Ledger__DistributorFacts *d = (const Ledger__DistributorFacts *)rd->msg;
+    if (d->partner_id && s_price_check(b, d, ord) < 0)
         return -1;
     return s_update(b, r, e->time_ms);
 }
@@ -497,9 +744,10 @@ static int s_on_refund(batch_t *b, const Ledger__Event *e)
                     : rf->processed_ms > e->time_ms ? rf->processed_ms : e->time_ms;
     Ledger__CommissionRefund **refunds = xcalloc(o->n_refunds + 1, sizeof *refunds);
     size_t n = 0;
-    int placed = 0;
+    int placed = 0, was_processed = 0;
     for (size_t i = 0; i < o->n_refunds; i++) {
         if (!strcmp(o->refunds[i]->code, rf->code)) {
+            was_processed = o->refunds[i]->processed_ms != 0;
             refunds[n++] = &cr;
             placed = 1;
         } else {
@@ -508,12 +756,19 @@ static int s_on_refund(batch_t *b, const Ledger__Event *e)
     }
     if (!placed)
         refunds[n++] = &cr;
+    /* Processed now, on an order completed before: its month's sales and a
+     * distributor's purchases go down (before completion, the completion
+     * counts the order net of it). */
+    int after_completion = cr.processed_ms && !was_processed && o->completed_ms && !o->cancelled;
     Ledger__OrderCommission shell = *o;
     shell.refunds = refunds;
     shell.n_refunds = n;
     ProtobufCMessage *copy = s_copy(&shell.base);
     free(refunds);
     s_replace(r, copy);
+    o = (Ledger__OrderCommission *)r->msg;
+    if (after_completion && s_on_refunded(b, o, &cr, rf->customer_id, e->time_ms) < 0)
+        return -1;
     return s_update(b, r, e->time_ms);
 }
 
@@ -562,6 +817,27 @@ static int s_on_partner(batch_t *b, const Ledger__Event *e)
     sf.inviter_id = p->inviter_id;
     sf.inviter_code = p->inviter_code;
     s_replace(r, s_copy(&sf.base));
+    if (p->kind != LEDGER__PARTNER_KIND__PARTNER_DISTRIBUTOR || !p->customer_id)
+        return 0;
+    rec_t *rd = s_distributor(b, p->customer_id);   /* its purchases are its customer's orders */
+    if (!rd)
+        return -1;
+    Ledger__DistributorFacts d = *(const Ledger__DistributorFacts *)rd->msg;
+    d.partner_id = p->id;
+    d.partner_code = p->code;
+    s_replace(rd, s_copy(&d.base));
+    return 0;
+}
+
+/* s_on_product - list prices, for distributors' orders */
+static int s_on_product(batch_t *b, const Ledger__Event *e)
+{
+    char key[80];
+    snprintf(key, sizeof key, "prod:%s", e->product->code);
+    rec_t *r = s_rec(b, key, &ledger__product__descriptor);
+    if (!r)
+        return -1;
+    s_replace(r, s_copy(&e->product->base));
     return 0;
 }
 
@@ -732,6 +1008,8 @@ static int s_on_month_closed(batch_t *b, const Ledger__Event *e)
 {
     const char *month = e->month->month;
     char key[32], prev[8];
+    if (s_rebates(b, month, e->time_ms) < 0)   /* on this month's statements, settled below */
+        return -1;
     s_prev_month(prev, month);
     snprintf(key, sizeof key, "m:%s", month);
     rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
@@ -919,6 +1197,8 @@ static void s_keys(void *ctx, Ledger__Event *const *events, size_t n, worker_key
         switch (e->body_case) {
         case LEDGER__EVENT__BODY_ORDER:
             worker_keys_add(out, s_order_key(key, sizeof key, e->order->id));
+            snprintf(key, sizeof key, "pd:%" PRIu64, e->order->customer_id);
+            worker_keys_add(out, key);
             if (e->order->seller && e->order->seller->id) {
                 snprintf(key, sizeof key, "p:%" PRIu64, e->order->seller->id);
                 worker_keys_add(out, key);
@@ -926,6 +1206,13 @@ static void s_keys(void *ctx, Ledger__Event *const *events, size_t n, worker_key
             break;
         case LEDGER__EVENT__BODY_REFUND:
             worker_keys_add(out, s_order_key(key, sizeof key, e->refund->order_id));
+            snprintf(key, sizeof key, "pd:%" PRIu64, e->refund->customer_id);
+            worker_keys_add(out, key);
+            break;
+        case LEDGER__EVENT__BODY_PRODUCT:
+            snprintf(key, sizeof key, "prod:%s", e->product->code);
+            if (strlen(key) <= 128)
+                worker_keys_add(out, key);
             break;
         case LEDGER__EVENT__BODY_RESULT:
             if (!strcmp(e->kind, "attribution.resolved"))
@@ -967,6 +1254,7 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
         case LEDGER__EVENT__BODY_ORDER:   rc = s_on_order(&b, e); break;
         case LEDGER__EVENT__BODY_REFUND:  rc = s_on_refund(&b, e); break;
         case LEDGER__EVENT__BODY_PARTNER: rc = s_on_partner(&b, e); break;
+        case LEDGER__EVENT__BODY_PRODUCT: rc = s_on_product(&b, e); break;
         case LEDGER__EVENT__BODY_POLICY:  rc = s_on_policy(&b, e); break;
         case LEDGER__EVENT__BODY_MONTH:   rc = s_on_month_closed(&b, e); break;
         case LEDGER__EVENT__BODY_CLOCK:   rc = s_on_clock(&b, e); break;
