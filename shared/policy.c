@@ -1379,6 +1379,12 @@ int policy_rule_known(const char *rule)
     return 0;
 }
 
+const char *policy_role_name(int staff_role)
+{
+    static const int n = sizeof s_staff_roles / sizeof *s_staff_roles - 1;
+    return staff_role >= 1 && staff_role <= n ? s_staff_roles[staff_role - 1] : "";
+}
+
 /* policy_month_valid - "YYYY-MM" */
 int policy_month_valid(const char *m)
 {

@@ -59,6 +59,10 @@ char *policy_format_yaml(const Ledger__Policy *p);
  * frees with free() */
 char *policy_format_json(const Ledger__Policy *p);
 
+/* policy_role_name - a StaffRole as policies name it ("supervisor"); "" for
+ * none or an unknown value */
+const char *policy_role_name(int staff_role);
+
 /* policy_month_valid - "YYYY-MM", a real month (year 1970..9999) */
 int policy_month_valid(const char *month);
 

@@ -529,3 +529,70 @@ Test(commission, a_distributor_is_priced_by_its_tier_and_earns_its_months_rebate
     cr_assert_eq(proc_stop(wa), 0);
     server_remove(&srv);
 }
+
+Test(commission, a_centre_pool_is_shared_by_sales_served_and_capped_by_role)
+{
+    server_start(&srv, "--test-clock");
+    char policy[512], log_a[512], log_c[512];
+    snprintf(policy, sizeof policy, "%s/march.yaml", srv.dir);
+    FILE *f = fopen(policy, "w");
+    fputs("monthly_caps:\n  supervisor: 500000\n", f);   /* 5,000.00 yuan */
+    fclose(f);
+    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
+    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
+    pid_t wa = worker_start(&srv, "attribution", "", log_a);
+    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    CTL_OK("clock set '2026-03-01 08:00'");
+    CTL_OK("policy set --month 2026-03 %s", policy);
+    CTL_OK("staff add --code S-1 --name 张伟 --branch SH01 --role supervisor");
+    CTL_OK("staff add --code S-2 --name 李娜 --branch SH01 --role presale");
+    CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
+    CTL_OK("customer add --code C-2 --name 王芳 --branch SH01");
+    CTL_OK("account add --code A-CASH --name 现金 --kind paying --branch SH01 --owner-name 公司");
+    CTL_OK("account add --code A-EXP --name 费用 --kind internal --branch SH01 --owner-name 公司");
+    /* Gross profit 20,000.00 + 5,000.00; expenses 2,000.00, salaries
+     * 3,000.00: a profit of exactly 20,000.00 yuan, the 35 % bracket. */
+    CTL_OK("order add --code O-1 --customer C-1 --placed '2026-03-02 10:00' "
+           "--line P:1:30000.00:10000.00 --channel-type staff --channel staff:S-1 "
+           "--service staff:S-1");
+    CTL_OK("order add --code O-2 --customer C-2 --placed '2026-03-03 10:00' "
+           "--line P:1:10000.00:5000.00 --channel-type staff --channel staff:S-2 "
+           "--service staff:S-2");
+    s_caught_up();   /* attributed before they complete */
+    CTL_OK("order status O-1 completed --at '2026-03-04 10:00'");
+    CTL_OK("order status O-2 completed --at '2026-03-05 10:00'");
+    CTL_OK("entry add --branch SH01 --time '2026-03-10 10:00' --category expense "
+           "--posting A-EXP:2000.00 --posting A-CASH:-2000.00");
+    CTL_OK("entry add --branch SH01 --time '2026-03-25 10:00' --category salary "
+           "--posting A-EXP:3000.00 --posting A-CASH:-3000.00");
+    CTL_OK("clock set '2026-04-01 00:00'");
+    CTL_OK("month close 2026-03");
+    s_caught_up();
+
+    /* The pool: 35 % of 20,000.00 = 7,000.00; by sales served 30,000 : 10,000
+     * = 5,250.00 : 1,750.00; the supervisor's cap cuts S-1 to 5,000.00. */
+    client_t *c = client_new(srv.listen, "tester", 5000);
+    static char hex[8192];
+    uint8_t buf[4096];
+    s_payload_hex(c, "pool.month", "SH01@2026-03", hex, sizeof hex);
+    size_t n = strlen(hex) / 2;
+    for (size_t k = 0; k < n; k++)
+        sscanf(hex + 2 * k, "%2hhx", &buf[k]);
+    Ledger__PoolMonth *pm = ledger__pool_month__unpack(NULL, n, buf);
+    cr_assert(pm, "a pool.month result for SH01");
+    cr_assert_eq(pm->gross_profit, 2500000);
+    cr_assert_eq(pm->profit, 2000000, "profit %lld", (long long)pm->profit);
+    cr_assert_eq(pm->rate, 3500);
+    cr_assert_eq(pm->pool, 700000);
+    cr_assert_eq(pm->capped, 25000, "capped %lld", (long long)pm->capped);
+    ledger__pool_month__free_unpacked(pm, NULL);
+    client_destroy(&c);
+    s_statement("S-1", "2026-03");
+    HAS("pool.share");
+    HAS("\"amount_fen\":500000");
+    s_statement("S-2", "2026-03");
+    HAS("\"amount_fen\":175000");
+    cr_assert_eq(proc_stop(wc), 0);
+    cr_assert_eq(proc_stop(wa), 0);
+    server_remove(&srv);
+}

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "entity.pb-c.h"
 #include "policy.h"
 
 #define N(a) (sizeof (a) / sizeof (a)[0])
@@ -357,4 +358,13 @@ Test(policy, refuses_a_file_over_the_limit)
     cr_assert_eq(policy_read(&p, text, n, "yaml", NULL, &err), -1);
     cr_assert_eq(err.code, ERR(OUT_OF_RANGE));
     free(text);
+}
+
+Test(policy, staff_roles_have_the_names_caps_use)
+{
+    cr_assert_str_eq(policy_role_name(LEDGER__STAFF_ROLE__PRESALE), "presale");
+    cr_assert_str_eq(policy_role_name(LEDGER__STAFF_ROLE__GROUP_LEADER), "group-leader");
+    cr_assert_str_eq(policy_role_name(LEDGER__STAFF_ROLE__EDITOR), "editor");
+    cr_assert_str_eq(policy_role_name(0), "");
+    cr_assert_str_eq(policy_role_name(99), "");
 }

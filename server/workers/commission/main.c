@@ -26,6 +26,7 @@
 #include "log.h"
 #include "money.h"
 #include "policy.h"
+#include "pool.h"
 #include "tiers.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -35,9 +36,10 @@
 #define KIND_CLOSED "statement.closed"
 #define KIND_TOTAL  "distributor.total"
 #define KIND_PRICE  "distributor.price"
+#define KIND_POOL   "pool.month"
 #define STATE_MAX   (1u << 20)   /* ledgerd's limit on one state record */
 
-static const char *const s_kinds[] = { "order", "refund", "partner", "product", "policy",
+static const char *const s_kinds[] = { "order", "refund", "partner", "product", "staff", "policy",
                                        "attribution.resolved", "compliance.fine", "month",
                                        "entry", NULL };
 
@@ -673,6 +675,277 @@ static int s_rebates(batch_t *b, const char *month, int64_t now)
     return rc;
 }
 
+/* ---- the centre bonus pool (DOMAIN.md 3.6) ------------------------------- */
+
+/* s_centre - the centre's month record ("cm:<branch>@<month>", the month
+ * of ms or the first open one), the centre listed in "cb:<month>" */
+static rec_t *s_centre(batch_t *b, const char *branch, int64_t ms)
+{
+    char month[8], open[8], key[160];
+    s_month(month, ms);
+    if (strcmp(month, s_open_month(b, open)) < 0)
+        snprintf(month, sizeof month, "%s", open);
+    snprintf(key, sizeof key, "cb:%s", month);
+    rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!idx)
+        return NULL;
+    Ledger__MonthIndex *mi = (Ledger__MonthIndex *)idx->msg;
+    int listed = 0;
+    for (size_t i = 0; i < mi->n_branches; i++)
+        listed |= !strcmp(mi->branches[i], branch);
+    if (!listed) {
+        Ledger__MonthIndex shell = *mi;
+        char **branches = xcalloc(mi->n_branches + 1, sizeof *branches);
+        for (size_t i = 0; i < mi->n_branches; i++)
+            branches[i] = mi->branches[i];
+        branches[mi->n_branches] = (char *)branch;
+        shell.branches = branches;
+        shell.n_branches = mi->n_branches + 1;
+        ProtobufCMessage *copy = s_copy(&shell.base);
+        free(branches);
+        s_replace(idx, copy);
+    }
+    snprintf(key, sizeof key, "cm:%s@%s", branch, month);
+    return s_rec(b, key, &ledger__centre_month__descriptor);
+}
+
+/* s_centre_completed - a completed order counts in its centre's month */
+static int s_centre_completed(batch_t *b, const Ledger__OrderCommission *o)
+{
+    rec_t *r = s_centre(b, o->branch, o->completed_ms);
+    if (!r)
+        return -1;
+    Ledger__CentreMonth *cm = (Ledger__CentreMonth *)r->msg;
+    for (size_t i = 0; i < cm->n_completed; i++)
+        if (cm->completed[i] == o->order_id)
+            return 0;
+    cm->completed = realloc(cm->completed, (cm->n_completed + 1) * sizeof *cm->completed);
+    if (!cm->completed)
+        log_panic("commission: out of memory");
+    cm->completed[cm->n_completed++] = o->order_id;
+    r->dirty = 1;
+    return 0;
+}
+
+/* s_centre_refund - a refund after completion counts in its month */
+static int s_centre_refund(batch_t *b, const Ledger__OrderCommission *o,
+                           const Ledger__CommissionRefund *cr)
+{
+    rec_t *r = s_centre(b, o->branch, cr->processed_ms);
+    if (!r)
+        return -1;
+    Ledger__CentreMonth *cm = (Ledger__CentreMonth *)r->msg;
+    Ledger__PoolRefund pr = LEDGER__POOL_REFUND__INIT;
+    pr.order_id = o->order_id;
+    pr.amount = cr->amount;
+    Ledger__CentreMonth shell = *cm;
+    Ledger__PoolRefund **all = xcalloc(cm->n_refunds + 1, sizeof *all);
+    for (size_t i = 0; i < cm->n_refunds; i++)
+        all[i] = cm->refunds[i];
+    all[cm->n_refunds] = &pr;
+    shell.refunds = all;
+    shell.n_refunds = cm->n_refunds + 1;
+    ProtobufCMessage *copy = s_copy(&shell.base);
+    free(all);
+    s_replace(r, copy);
+    return 0;
+}
+
+/* s_centre_entry - expense and salary entries count in their month; a
+ * reversal counts against them */
+static int s_centre_entry(batch_t *b, const Ledger__FinanceEntry *fe)
+{
+    int expense = fe->category == LEDGER__ENTRY_CATEGORY__CATEGORY_EXPENSE;
+    if (!expense && fe->category != LEDGER__ENTRY_CATEGORY__CATEGORY_SALARY)
+        return 0;
+    int64_t amount = 0;
+    for (size_t i = 0; i < fe->n_postings; i++)
+        if (fe->postings[i]->amount > 0)
+            amount += fe->postings[i]->amount;
+    if (fe->reverses_id)
+        amount = -amount;
+    rec_t *r = s_centre(b, fe->branch, fe->time_ms);
+    if (!r)
+        return -1;
+    Ledger__CentreMonth *cm = (Ledger__CentreMonth *)r->msg;
+    if (expense)
+        cm->expenses += amount;
+    else
+        cm->salaries += amount;
+    r->dirty = 1;
+    return 0;
+}
+
+/* s_served_by - the staff member who is the order's service, or NULL */
+static const Ledger__PartyRef *s_served_by(const Ledger__OrderCommission *o)
+{
+    const Ledger__Role *sv = o->attribution ? o->attribution->service : NULL;
+    if (!sv || sv->state != LEDGER__ROLE_STATE__ROLE_KNOWN || !sv->party ||
+        sv->party->kind != LEDGER__PARTY_KIND__PARTY_STAFF)
+        return NULL;
+    return sv->party;
+}
+
+/* s_pool_centre - one centre's pool for month: profit, shares, lines */
+static int s_pool_centre(batch_t *b, const char *branch, const char *month, int64_t now)
+{
+    char key[160];
+    snprintf(key, sizeof key, "cm:%s@%s", branch, month);
+    rec_t *rcm = s_rec(b, key, &ledger__centre_month__descriptor);
+    if (!rcm)
+        return -1;
+    /* A copy: reading the orders may grow the batch's records. */
+    Ledger__CentreMonth *cm = (Ledger__CentreMonth *)s_copy(rcm->msg);
+    size_t n_ids = cm->n_completed + cm->n_refunds;
+    char **keys = xcalloc(n_ids ? n_ids : 1, sizeof *keys);
+    for (size_t i = 0; i < n_ids; i++) {
+        keys[i] = xmalloc(32);
+        s_order_key(keys[i], 32, i < cm->n_completed ? cm->completed[i]
+                                                    : cm->refunds[i - cm->n_completed]->order_id);
+    }
+    int rc = s_need_many(b, keys, n_ids);
+    /* Members: each staff service of the month's orders, with their sales. */
+    pool_member_t *m = xcalloc(n_ids ? n_ids : 1, sizeof *m);
+    const Ledger__PartyRef **who = xcalloc(n_ids ? n_ids : 1, sizeof *who);
+    size_t n_m = 0;
+    int64_t gross = 0;
+    for (size_t i = 0; i < n_ids && rc == 0; i++) {
+        rec_t *r = s_rec(b, keys[i], &ledger__order_commission__descriptor);
+        if (!r) {
+            rc = -1;
+            break;
+        }
+        const Ledger__OrderCommission *o = (const Ledger__OrderCommission *)r->msg;
+        int64_t delta;
+        if (i < cm->n_completed) {
+            delta = o->amount;
+            for (size_t k = 0; k < o->n_refunds; k++)
+                if (o->refunds[k]->processed_ms && o->refunds[k]->processed_ms <= o->completed_ms)
+                    delta -= o->refunds[k]->amount;
+            gross += delta - o->cost;
+        } else {
+            delta = -cm->refunds[i - cm->n_completed]->amount;
+            gross += delta;
+        }
+        const Ledger__PartyRef *sv = s_served_by(o);
+        if (!sv)
+            continue;
+        size_t j = 0;
+        while (j < n_m && strcmp(m[j].code, sv->code))
+            j++;
+        if (j == n_m) {
+            char skey[40];
+            snprintf(skey, sizeof skey, "st:%" PRIu64, sv->id);
+            rec_t *rs = s_rec(b, skey, &ledger__staff_facts__descriptor);
+            if (!rs) {
+                rc = -1;
+                break;
+            }
+            m[n_m].code = sv->code;
+            m[n_m].role = ((const Ledger__StaffFacts *)rs->msg)->role;
+            who[n_m++] = sv;
+        }
+        m[j].sales += delta;
+    }
+    if (rc == 0) {
+        const Ledger__PolicyVersion *pv = s_policy(b, month);
+        pool_result_t pr;
+        Ledger__PoolMonth pm = LEDGER__POOL_MONTH__INIT;
+        pm.branch = (char *)branch;
+        pm.month = (char *)month;
+        pm.gross_profit = gross;
+        pm.expenses = cm->expenses;
+        pm.salaries = cm->salaries;
+        pm.profit = gross - cm->expenses - cm->salaries;
+        pm.marginal = pv->policy->pool_marginal;
+        if (pool_compute(&pr, pm.profit, pv->policy, m, n_m) < 0) {
+            log_warn("commission: the pool brackets of %s's policy cannot be applied; %s has "
+                     "no pool for %s", month, branch, month);
+        } else {
+            pm.rate = pr.rate;
+            pm.pool = pr.pool;
+            pm.capped = pr.capped;
+            Ledger__PoolShare *shares = xcalloc(n_m ? n_m : 1, sizeof *shares);
+            Ledger__PoolShare **sp = xcalloc(n_m ? n_m : 1, sizeof *sp);
+            for (size_t j = 0; j < n_m && rc == 0; j++) {
+                ledger__pool_share__init(&shares[j]);
+                shares[j].staff = (Ledger__PartyRef *)who[j];
+                shares[j].role = (char *)m[j].role;
+                shares[j].sales = m[j].sales;
+                shares[j].share = pr.shares ? pr.shares[j] : 0;
+                sp[j] = &shares[j];
+                if (!shares[j].share)
+                    continue;
+                char id[240], reason[240], a[32], p2[32];
+                money_format(a, sizeof a, m[j].sales);
+                money_format(p2, sizeof p2, pr.pool);
+                snprintf(id, sizeof id, "pool/%s@%s/%s", branch, month, who[j]->code);
+                snprintf(reason, sizeof reason, "share of %s's %s pool %s by sales served %s",
+                         branch, month, p2, a);
+                Ledger__CommissionLine l = LEDGER__COMMISSION_LINE__INIT;
+                l.id = id;
+                l.earner = (Ledger__PartyRef *)who[j];
+                l.rule = "pool.share";
+                l.basis = m[j].sales;
+                l.amount = shares[j].share;
+                l.state = LEDGER__LINE_STATE__LINE_PAYABLE;
+                l.policy_month = (char *)month;
+                l.policy_version = pv->version;
+                l.month = (char *)month;
+                l.payable_ms = now;
+                l.reason = reason;
+                worker_result(b->out, KIND_LINE, id, who[j]->id, 0, &l.base);
+                rc = s_draft_set(b, &l, month, 0);
+            }
+            pm.shares = sp;
+            pm.n_shares = n_m;
+            snprintf(key, sizeof key, "%s@%s", branch, month);
+            worker_result(b->out, KIND_POOL, key, 0, 0, &pm.base);
+            free(shares);
+            free(sp);
+            free(pr.shares);
+        }
+    }
+    for (size_t i = 0; i < n_ids; i++)
+        free(keys[i]);
+    free(keys);
+    free(m);
+    free(who);
+    ledger__centre_month__free_unpacked(cm, NULL);
+    return rc;
+}
+
+/* s_pools - at the close of month, every centre with activity in it */
+static int s_pools(batch_t *b, const char *month, int64_t now)
+{
+    char key[32];
+    snprintf(key, sizeof key, "cb:%s", month);
+    rec_t *idx = s_rec(b, key, &ledger__month_index__descriptor);
+    if (!idx)
+        return -1;
+    Ledger__MonthIndex *mi = (Ledger__MonthIndex *)s_copy(idx->msg);
+    int rc = 0;
+    for (size_t i = 0; i < mi->n_branches && rc == 0; i++)
+        rc = s_pool_centre(b, mi->branches[i], month, now);
+    ledger__month_index__free_unpacked(mi, NULL);
+    return rc;
+}
+
+/* s_on_staff - a staff member's primary role, for pool caps */
+static int s_on_staff(batch_t *b, const Ledger__Event *e)
+{
+    char key[40];
+    snprintf(key, sizeof key, "st:%" PRIu64, e->staff->id);
+    rec_t *r = s_rec(b, key, &ledger__staff_facts__descriptor);
+    if (!r)
+        return -1;
+    Ledger__StaffFacts sf = LEDGER__STAFF_FACTS__INIT;
+    sf.code = e->staff->code;
+    sf.role = (char *)policy_role_name(e->staff->n_roles ? (int)e->staff->roles[0] : 0);
+    s_replace(r, s_copy(&sf.base));
+    return 0;
+}
+
 /* s_on_order - the order's facts; handler and arrangers as on the version
  * that completed it (the ones credited, DOMAIN.md section 2) */
 static int s_on_order(batch_t *b, const Ledger__Event *e)
@@ -690,6 +963,7 @@ static int s_on_order(batch_t *b, const Ledger__Event *e)
     shell.amount = ord->amount;
     shell.cost = ord->cost;
     shell.placed_ms = ord->placed_ms;
+    shell.branch = ord->branch;
     shell.cancelled = ord->status == LEDGER__ORDER_STATUS__CANCELLED;
     int completed = ord->status == LEDGER__ORDER_STATUS__COMPLETED;
     if (completed && !o->completed_ms)
@@ -711,7 +985,8 @@ static int s_on_order(batch_t *b, const Ledger__Event *e)
     if (is_new && s_index_add_order(b, s_month(month, ord->placed_ms), ord->id) < 0)
         return -1;
     o = (Ledger__OrderCommission *)r->msg;
-    if (newly_completed && s_on_completed(b, o, ord->customer_id, e->time_ms) < 0)
+    if (newly_completed && (s_on_completed(b, o, ord->customer_id, e->time_ms) < 0 ||
+                            s_centre_completed(b, o) < 0))
         return -1;
     rec_t *rd = s_distributor(b, ord->customer_id);
     if (!rd)
@@ -767,7 +1042,8 @@ static int s_on_refund(batch_t *b, const Ledger__Event *e)
     free(refunds);
     s_replace(r, copy);
     o = (Ledger__OrderCommission *)r->msg;
-    if (after_completion && s_on_refunded(b, o, &cr, rf->customer_id, e->time_ms) < 0)
+    if (after_completion && (s_on_refunded(b, o, &cr, rf->customer_id, e->time_ms) < 0 ||
+                             s_centre_refund(b, o, &cr) < 0))
         return -1;
     return s_update(b, r, e->time_ms);
 }
@@ -1008,7 +1284,8 @@ static int s_on_month_closed(batch_t *b, const Ledger__Event *e)
 {
     const char *month = e->month->month;
     char key[32], prev[8];
-    if (s_rebates(b, month, e->time_ms) < 0)   /* on this month's statements, settled below */
+    if (s_rebates(b, month, e->time_ms) < 0 ||   /* on this month's statements, settled below */
+        s_pools(b, month, e->time_ms) < 0)
         return -1;
     s_prev_month(prev, month);
     snprintf(key, sizeof key, "m:%s", month);
@@ -1258,7 +1535,12 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
         case LEDGER__EVENT__BODY_POLICY:  rc = s_on_policy(&b, e); break;
         case LEDGER__EVENT__BODY_MONTH:   rc = s_on_month_closed(&b, e); break;
         case LEDGER__EVENT__BODY_CLOCK:   rc = s_on_clock(&b, e); break;
-        case LEDGER__EVENT__BODY_ENTRY:   rc = s_on_payout(&b, e); break;
+        case LEDGER__EVENT__BODY_ENTRY:
+            rc = s_centre_entry(&b, e->entry);
+            if (rc == 0)
+                rc = s_on_payout(&b, e);
+            break;
+        case LEDGER__EVENT__BODY_STAFF:   rc = s_on_staff(&b, e); break;
         case LEDGER__EVENT__BODY_RESULT:
             if (!strcmp(e->kind, "attribution.resolved"))
                 rc = s_on_attribution(&b, e);
