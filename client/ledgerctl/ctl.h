@@ -209,5 +209,6 @@ int cmd_month(ctl_t *ctl, int argc, char **argv);
 int cmd_statement(ctl_t *ctl, int argc, char **argv);
 int cmd_payout(ctl_t *ctl, int argc, char **argv);
 int cmd_quote(ctl_t *ctl, int argc, char **argv);
+int cmd_pool(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -50,6 +50,7 @@ static const char s_usage[] =
     "  statement   a person's commission statement for a month\n"
     "  payout      record the payment of a closed statement\n"
     "  quote       a distributor's unit price at its tier, and the next tier\n"
+    "  pool        a centre's bonus pool of a closed month\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -80,6 +81,7 @@ static const ctl_cmd_t s_commands[] = {
     { "statement", cmd_statement, "" },
     { "payout",   cmd_payout,   "" },
     { "quote",    cmd_quote,    "" },
+    { "pool",     cmd_pool,     "" },
     { NULL, NULL, NULL }
 };
 

@@ -592,6 +592,10 @@ Test(commission, a_centre_pool_is_shared_by_sales_served_and_capped_by_role)
     HAS("\"amount_fen\":500000");
     s_statement("S-2", "2026-03");
     HAS("\"amount_fen\":175000");
+    CTL_OK("pool --branch SH01 --month 2026-03");
+    HAS("35.00%");
+    HAS("7000.00");
+    HAS("capped     250.00");
     cr_assert_eq(proc_stop(wc), 0);
     cr_assert_eq(proc_stop(wa), 0);
     server_remove(&srv);
