@@ -82,6 +82,7 @@ const char *frame_type_name(uint8_t type)
     case FRAME_RECORD_BATCH:   return "record.batch";
     case FRAME_RESULT_GET:     return "result.get";
     case FRAME_MONTH_CLOSE:    return "month.close";
+    case FRAME_RESULT_LIST:    return "result.list";
     case FRAME_EVENT:          return "event";
     }
     return type == FRAME_ERROR ? "error" : "?";

@@ -207,6 +207,7 @@ int cmd_backup(ctl_t *ctl, int argc, char **argv);
 int cmd_cursor(ctl_t *ctl, int argc, char **argv);
 int cmd_month(ctl_t *ctl, int argc, char **argv);
 int cmd_statement(ctl_t *ctl, int argc, char **argv);
+int cmd_statements(ctl_t *ctl, int argc, char **argv);
 int cmd_payout(ctl_t *ctl, int argc, char **argv);
 int cmd_quote(ctl_t *ctl, int argc, char **argv);
 int cmd_pool(ctl_t *ctl, int argc, char **argv);

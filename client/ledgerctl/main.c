@@ -48,6 +48,7 @@ static const char s_usage[] =
     "  cursor      workers' cursors: show them, wait for them to catch up\n"
     "  month       close a month for statements\n"
     "  statement   a person's commission statement for a month\n"
+    "  statements  every closed statement of a month\n"
     "  payout      record the payment of a closed statement\n"
     "  quote       a distributor's unit price at its tier, and the next tier\n"
     "  pool        a centre's bonus pool of a closed month\n"
@@ -79,6 +80,7 @@ static const ctl_cmd_t s_commands[] = {
     { "cursor",   cmd_cursor,   "" },
     { "month",    cmd_month,    "" },
     { "statement", cmd_statement, "" },
+    { "statements", cmd_statements, "" },
     { "payout",   cmd_payout,   "" },
     { "quote",    cmd_quote,    "" },
     { "pool",     cmd_pool,     "" },

@@ -65,6 +65,7 @@ int cursor_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_state_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_write_back(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int cursor_result_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int cursor_result_list(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int clock_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_get(apply_t *a, const ProtobufCMessage *req, err_t *err);

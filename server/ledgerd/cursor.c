@@ -225,3 +225,66 @@ int cursor_result_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
     apply_reply_raw(a, v.mv_data, v.mv_size);
     return 0;
 }
+
+#define RESULT_LIST_MAX 1000
+
+/* cursor_result_list - results of one kind in key order, optionally only
+ * keys with a prefix; the page token is the last key of the page before */
+int cursor_result_list(apply_t *a, const ProtobufCMessage *req, err_t *err)
+{
+    const Ledger__ResultList *r = (const void *)req;
+    if (validate_text(r->kind, "kind", 1, 48, err) < 0 ||
+        validate_text(r->key_prefix, "key_prefix", 0, 128, err) < 0)
+        return -1;
+    if (r->limit > RESULT_LIST_MAX)
+        return err_set(err, ERR(OUT_OF_RANGE), "limit", "at most %d results a page, got %u",
+                       RESULT_LIST_MAX, r->limit);
+    uint8_t lo[48 + 1 + 128];
+    size_t lo_len = store_pair_key(lo, r->kind, r->key_prefix);
+    if (r->page_token.len && (r->page_token.len < lo_len || r->page_token.len > 48 + 1 + 128 ||
+                              memcmp(r->page_token.data, lo, lo_len) != 0))
+        return err_set(err, ERR(INVALID), "page_token", "the page token is for another list");
+    uint32_t limit = r->limit ? r->limit : 100;
+    MDB_cursor *c;
+    int rc = mdb_cursor_open(a->txn, a->store->results, &c);
+    if (rc)
+        return store_error(a->store, rc, "results", err);
+    MDB_val k, v;
+    k.mv_data = r->page_token.len ? r->page_token.data : lo;
+    k.mv_size = r->page_token.len ? r->page_token.len : lo_len;
+    rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+    if (rc == 0 && r->page_token.len && k.mv_size == r->page_token.len &&
+        memcmp(k.mv_data, r->page_token.data, k.mv_size) == 0)
+        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);   /* the token's own key was on the page before */
+    Ledger__Result **results = xcalloc(limit, sizeof *results);
+    size_t n = 0;
+    int more = 0;
+    uint8_t last[48 + 1 + 128];
+    size_t last_len = 0;
+    for (; rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+        if (k.mv_size < lo_len || memcmp(k.mv_data, lo, lo_len) != 0)
+            break;   /* past the kind (and prefix) */
+        if (n == limit) {
+            more = 1;
+            break;
+        }
+        if (!(results[n] = ledger__result__unpack(NULL, v.mv_size, v.mv_data)))
+            log_panic("cursor: a stored result does not unpack");
+        n++;
+        last_len = k.mv_size < sizeof last ? k.mv_size : sizeof last;
+        memcpy(last, k.mv_data, last_len);
+    }
+    mdb_cursor_close(c);
+    Ledger__ResultListReply rep = LEDGER__RESULT_LIST_REPLY__INIT;
+    rep.results = results;
+    rep.n_results = n;
+    if (more) {
+        rep.next_page_token.data = last;
+        rep.next_page_token.len = last_len;
+    }
+    apply_reply(a, &rep.base);
+    for (size_t i = 0; i < n; i++)
+        ledger__result__free_unpacked(results[i], NULL);
+    free(results);
+    return 0;
+}

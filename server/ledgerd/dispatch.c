@@ -65,6 +65,7 @@ static const handler_t s_handlers[] = {
     { FRAME_RECORD_BATCH,   &ledger__record_batch__descriptor,   entity_record_batch,   1 },
     { FRAME_RESULT_GET,     &ledger__result_get__descriptor,     cursor_result_get,     0 },
     { FRAME_MONTH_CLOSE,    &ledger__month_close__descriptor,    month_close,           1 },
+    { FRAME_RESULT_LIST,    &ledger__result_list__descriptor,    cursor_result_list,    0 },
 };
 
 struct dispatch {

@@ -182,6 +182,15 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     CTL_OK("statement --person S-4 --month 2026-03");
     HAS("closed");
     HAS("1.34");
+    CTL_OK("statements --month 2026-03");
+    HAS("staff:S-1");
+    HAS("partner:P-3");
+    /* 20 + 12 + 4 + 4.00 split + 200 + 50, and SH01's pool: 30 % of its
+     * 400.00 profit to S-2, who served the month's only order. */
+    HAS("8 statements, 410.00 payable");
+    CTL_OK("statement --person S-2 --month 2026-03");
+    HAS("pool.share");
+    HAS("120.00");
     CTL_OK("--json tail --kind statement.closed --from 1");
     int closed = 0;
     for (const char *p = out; (p = strstr(p, "\"result\":{\"kind\":\"statement.closed\"")); p++)

@@ -154,3 +154,85 @@ Test(cursor, a_worker_cannot_write_the_ledgers_own_kinds)
         cr_assert_str_eq(err.field, "results[0].kind");
     }
 }
+
+/* s_results - write one result per key of kind (cursor unmoved) */
+static void s_results(const char *kind, const char *const *keys, size_t n)
+{
+    static int calls;
+    Ledger__Result res[16];
+    Ledger__Result *rp[16];
+    for (size_t i = 0; i < n; i++) {
+        ledger__result__init(&res[i]);
+        res[i].kind = (char *)kind;
+        res[i].key = (char *)keys[i];
+        res[i].payload.data = (uint8_t *)keys[i];
+        res[i].payload.len = strlen(keys[i]);
+        rp[i] = &res[i];
+    }
+    char idem[32];
+    snprintf(idem, sizeof idem, "results-%d", ++calls);
+    Ledger__WriteBack req = LEDGER__WRITE_BACK__INIT;
+    req.meta = fixture_meta(idem);
+    req.cursor = "test:0/1";
+    req.results = rp;
+    req.n_results = n;
+    err_t err;
+    cr_assert_eq(fixture_call(&f, FRAME_WRITE_BACK, &req.base, NULL, NULL, &err), 0, "%s",
+                 err.msg);
+}
+
+/* s_list - result.list; the keys of the page joined by spaces, *token set */
+static int s_list(const char *kind, const char *prefix, uint32_t limit, ProtobufCBinaryData *token,
+                  char *keys, size_t n, err_t *err)
+{
+    Ledger__ResultList req = LEDGER__RESULT_LIST__INIT;
+    req.meta = fixture_meta(NULL);
+    req.kind = (char *)kind;
+    req.key_prefix = (char *)prefix;
+    req.limit = limit;
+    req.page_token = *token;
+    Ledger__ResultListReply *rep = NULL;
+    if (fixture_call(&f, FRAME_RESULT_LIST, &req.base, &ledger__result_list_reply__descriptor,
+                     (ProtobufCMessage **)&rep, err) < 0)
+        return -1;
+    size_t len = 0;
+    keys[0] = 0;
+    for (size_t i = 0; i < rep->n_results; i++)
+        len += snprintf(keys + len, n - len, "%s%s", i ? " " : "", rep->results[i]->key);
+    static uint8_t saved[256];
+    token->len = rep->next_page_token.len;
+    memcpy(saved, rep->next_page_token.data, token->len);
+    token->data = saved;
+    ledger__result_list_reply__free_unpacked(rep, NULL);
+    return 0;
+}
+
+Test(cursor, results_list_by_kind_and_prefix_a_page_at_a_time)
+{
+    static const char *const fines[] = { "F-2/S-1", "F-1/S-2", "F-1/S-1", "G-1/S-1" };
+    static const char *const other[] = { "F-1/S-3" };
+    s_results("compliance.fine", fines, 4);
+    s_results("compliance.finding", other, 1);
+    char keys[512];
+    err_t err;
+    ProtobufCBinaryData token = { 0, NULL };
+    cr_assert_eq(s_list("compliance.fine", "", 0, &token, keys, sizeof keys, &err), 0);
+    cr_assert_str_eq(keys, "F-1/S-1 F-1/S-2 F-2/S-1 G-1/S-1", "in key order, one kind only");
+    cr_assert_eq(token.len, 0, "one page");
+
+    cr_assert_eq(s_list("compliance.fine", "F-", 2, &token, keys, sizeof keys, &err), 0);
+    cr_assert_str_eq(keys, "F-1/S-1 F-1/S-2");
+    cr_assert_gt(token.len, 0, "more follow");
+    cr_assert_eq(s_list("compliance.fine", "F-", 2, &token, keys, sizeof keys, &err), 0);
+    cr_assert_str_eq(keys, "F-2/S-1", "the prefix ends the list");
+    cr_assert_eq(token.len, 0);
+
+    token.data = (uint8_t *)"attribution.resolved";
+    token.len = 20;
+    cr_assert_eq(s_list("compliance.fine", "", 0, &token, keys, sizeof keys, &err), -1);
+    cr_assert_eq(err.code, ERR(INVALID));
+    cr_assert_str_eq(err.field, "page_token");
+    token.len = 0;
+    cr_assert_eq(s_list("compliance.fine", "", 1001, &token, keys, sizeof keys, &err), -1);
+    cr_assert_str_eq(err.field, "limit");
+}
