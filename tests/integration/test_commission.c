@@ -22,6 +22,37 @@ static char out[1 << 16];
 #define CTL_OK(...) do { int rc_ = ctl(&srv, out, sizeof out, __VA_ARGS__); \
     cr_assert_eq(rc_, 0, "exit %d: %s", rc_, out); } while (0)
 
+/* s_start - a --test-clock ledgerd with attribution and commission following it */
+static void s_start(pid_t *wa, pid_t *wc)
+{
+    char log[512];
+    server_start(&srv, "--test-clock");
+    snprintf(log, sizeof log, "%s/attribution.log", srv.dir);
+    *wa = worker_start(&srv, "attribution", "", log);
+    snprintf(log, sizeof log, "%s/commission.log", srv.dir);
+    *wc = worker_start(&srv, "commission", "", log);
+}
+
+/* s_finish - both workers stop cleanly on SIGTERM; the ledger goes */
+static void s_finish(pid_t wa, pid_t wc)
+{
+    cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
+    cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");
+    server_remove(&srv);
+}
+
+/* s_policy - a new version of month's policy, from this YAML */
+static void s_policy(const char *month, const char *yaml)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/policy-%s.yaml", srv.dir, month);
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "%s", path);
+    fputs(yaml, f);
+    fclose(f);
+    CTL_OK("policy set --month %s %s", month, path);
+}
+
 /* s_caught_up - both workers have read the whole log */
 static void s_caught_up(void)
 {
@@ -116,20 +147,11 @@ static void s_replay_matches(void)
 
 Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_back)
 {
-    server_start(&srv, "--test-clock");
-    char policy[512], log_a[512], log_c[512];
-    snprintf(policy, sizeof policy, "%s/march.yaml", srv.dir);
-    FILE *f = fopen(policy, "w");
-    fputs("role_rates:\n  channel: 500\n  service: 300\n  assist: 200\n  handler: 100\n"
-          "  arranger: 100\n", f);
-    fclose(f);
-    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
-    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
-    pid_t wa = worker_start(&srv, "attribution", "", log_a);
-    pid_t wc = worker_start(&srv, "commission", "", log_c);
-
+    pid_t wa, wc;
+    s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
-    CTL_OK("policy set --month 2026-03 %s", policy);
+    s_policy("2026-03", "role_rates:\n  channel: 500\n  service: 300\n  assist: 200\n"
+                        "  handler: 100\n  arranger: 100\n");
     for (int i = 1; i <= 6; i++)
         CTL_OK("staff add --code S-%d --name 员工%d --branch SH01", i, i);
     CTL_OK("partner add --code P-1 --name 甲 --kind seller --branch SH01");
@@ -260,11 +282,8 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     /* March's policy gets a second version: service 4 %. S-2's settled
      * March line (3 % of 400.00) is adjusted by +4.00 and its settled April
      * clawback (3 % of the 100.00 drop) by -1.00, both on June's statement. */
-    f = fopen(policy, "w");
-    fputs("role_rates:\n  channel: 500\n  service: 400\n  assist: 200\n  handler: 100\n"
-          "  arranger: 100\n", f);
-    fclose(f);
-    CTL_OK("policy set --month 2026-03 %s", policy);
+    s_policy("2026-03", "role_rates:\n  channel: 500\n  service: 400\n  assist: 200\n"
+                        "  handler: 100\n  arranger: 100\n");
     s_caught_up();
     s_statement("S-2", "2026-06");
     HAS("role.service.adjustment");
@@ -273,9 +292,7 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     HAS("\"total_fen\":300");
 
     s_replay_matches();
-    cr_assert_eq(proc_stop(wc), 0, "commission stops cleanly");
-    cr_assert_eq(proc_stop(wa), 0, "attribution stops cleanly");
-    server_remove(&srv);
+    s_finish(wa, wc);
 }
 
 /* s_hex_unpack - a Statement from hex payload text */
@@ -292,19 +309,12 @@ static Ledger__Statement *s_statement_of(const char *hex)
 
 Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_add_up)
 {
-    server_start(&srv, "--test-clock");
-    char policy[512], log_a[512], log_c[512], cmd[1024];
-    snprintf(policy, sizeof policy, "%s/demo.yaml", srv.dir);
-    FILE *f = fopen(policy, "w");
-    fputs("role_rates:\n  channel: 300\n  service: 200\n  assist: 100\n  handler: 100\n"
-          "  arranger: 100\noutside_referrer_rate: 800\n", f);
-    fclose(f);
+    char cmd[1024];
+    pid_t wa, wc;
+    s_start(&wa, &wc);
     CTL_OK("clock set '2025-08-31 00:00'");
-    CTL_OK("policy set --month 2025-09 %s", policy);
-    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
-    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
-    pid_t wa = worker_start(&srv, "attribution", "", log_a);
-    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    s_policy("2025-09", "role_rates:\n  channel: 300\n  service: 200\n  assist: 100\n"
+                        "  handler: 100\n  arranger: 100\noutside_referrer_rate: 800\n");
     /* The demo's year, entered before it happens in ledger time: lines
      * become payable as the clock passes each refund window. */
     snprintf(cmd, sizeof cmd, "LEDGER_ACTOR=demo %s --endpoint %s >/dev/null 2>&1",
@@ -361,9 +371,7 @@ Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_a
     cr_assert_geq(statements, with_lines);
 
     s_replay_matches();
-    cr_assert_eq(proc_stop(wc), 0);
-    cr_assert_eq(proc_stop(wa), 0);
-    server_remove(&srv);
+    s_finish(wa, wc);
 }
 
 /* s_fine - what the compliance worker would write: a compliance.fine result
@@ -409,18 +417,10 @@ static void s_fine(const char *key, const char *staff, int64_t amount, const cha
 
 Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_one_is_repaid)
 {
-    server_start(&srv, "--test-clock");
-    char policy[512], log_a[512], log_c[512];
-    snprintf(policy, sizeof policy, "%s/march.yaml", srv.dir);
-    FILE *f = fopen(policy, "w");
-    fputs("role_rates:\n  channel: 500\n", f);
-    fclose(f);
-    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
-    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
-    pid_t wa = worker_start(&srv, "attribution", "", log_a);
-    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    pid_t wa, wc;
+    s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
-    CTL_OK("policy set --month 2026-03 %s", policy);
+    s_policy("2026-03", "role_rates:\n  channel: 500\n");
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01");
     CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
     CTL_OK("order add --code O-1 --customer C-1 --placed '2026-03-02 10:00' "
@@ -453,19 +453,13 @@ Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_on
     HAS("\"total_fen\":5000");
     HAS("\"carried_in_fen\":-3000");
     HAS("\"payable_fen\":2000");
-    cr_assert_eq(proc_stop(wc), 0);
-    cr_assert_eq(proc_stop(wa), 0);
-    server_remove(&srv);
+    s_finish(wa, wc);
 }
 
 Test(commission, a_distributor_is_priced_by_its_tier_and_earns_its_months_rebate)
 {
-    server_start(&srv, "--test-clock");
-    char log_a[512], log_c[512];
-    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
-    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
-    pid_t wa = worker_start(&srv, "attribution", "", log_a);
-    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    pid_t wa, wc;
+    s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
     CTL_OK("customer add --code C-D --name 分销客户 --branch SH01");
     CTL_OK("partner add --code D-1 --name 分销商 --kind distributor --branch SH01 --customer C-D");
@@ -534,25 +528,15 @@ Test(commission, a_distributor_is_priced_by_its_tier_and_earns_its_months_rebate
     HAS("rebate.monthly");
     HAS("\"amount_fen\":10000");
     HAS("\"closed\":true");
-    cr_assert_eq(proc_stop(wc), 0);
-    cr_assert_eq(proc_stop(wa), 0);
-    server_remove(&srv);
+    s_finish(wa, wc);
 }
 
 Test(commission, a_centre_pool_is_shared_by_sales_served_and_capped_by_role)
 {
-    server_start(&srv, "--test-clock");
-    char policy[512], log_a[512], log_c[512];
-    snprintf(policy, sizeof policy, "%s/march.yaml", srv.dir);
-    FILE *f = fopen(policy, "w");
-    fputs("monthly_caps:\n  supervisor: 500000\n", f);   /* 5,000.00 yuan */
-    fclose(f);
-    snprintf(log_a, sizeof log_a, "%s/attribution.log", srv.dir);
-    snprintf(log_c, sizeof log_c, "%s/commission.log", srv.dir);
-    pid_t wa = worker_start(&srv, "attribution", "", log_a);
-    pid_t wc = worker_start(&srv, "commission", "", log_c);
+    pid_t wa, wc;
+    s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
-    CTL_OK("policy set --month 2026-03 %s", policy);
+    s_policy("2026-03", "monthly_caps:\n  supervisor: 500000\n");   /* 5,000.00 yuan */
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01 --role supervisor");
     CTL_OK("staff add --code S-2 --name 李娜 --branch SH01 --role presale");
     CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
@@ -605,7 +589,5 @@ Test(commission, a_centre_pool_is_shared_by_sales_served_and_capped_by_role)
     HAS("35.00%");
     HAS("7000.00");
     HAS("capped     250.00");
-    cr_assert_eq(proc_stop(wc), 0);
-    cr_assert_eq(proc_stop(wa), 0);
-    server_remove(&srv);
+    s_finish(wa, wc);
 }
