@@ -98,7 +98,8 @@ int cmd_statements(ctl_t *ctl, int argc, char **argv)
             ledger__statement__free_unpacked(st, NULL);
         }
         page.len = rep->next_page_token.len < sizeof token ? rep->next_page_token.len : 0;
-        memcpy(token, rep->next_page_token.data, page.len);
+        if (page.len)   /* an empty token may come as NULL */
+            memcpy(token, rep->next_page_token.data, page.len);
         page.data = token;
         ledger__result_list_reply__free_unpacked(rep, NULL);
     } while (page.len);

@@ -105,7 +105,8 @@ static void s_state(client_t *c, const char *key, char *out, size_t n)
     size_t len = rep->records[0]->found ? rep->records[0]->value.len : 0;
     if (len >= n)
         len = n - 1;
-    memcpy(out, rep->records[0]->value.data, len);
+    if (len)
+        memcpy(out, rep->records[0]->value.data, len);
     out[len] = 0;
     ledger__state_reply__free_unpacked(rep, NULL);
 }

@@ -201,7 +201,8 @@ static int s_list(const char *kind, const char *prefix, uint32_t limit, Protobuf
         len += snprintf(keys + len, n - len, "%s%s", i ? " " : "", rep->results[i]->key);
     static uint8_t saved[256];
     token->len = rep->next_page_token.len;
-    memcpy(saved, rep->next_page_token.data, token->len);
+    if (token->len)   /* an empty token may come as NULL */
+        memcpy(saved, rep->next_page_token.data, token->len);
     token->data = saved;
     ledger__result_list_reply__free_unpacked(rep, NULL);
     return 0;
