@@ -190,12 +190,12 @@ Test(attribution, two_partitions_with_one_killed_mid_run_give_what_one_instance_
     pid_t p0 = worker_start(&split, "attribution", "--partition 0/2 --once", log);
     s_log_path(log, sizeof log, &split, "p1-again");
     p1 = worker_start(&split, "attribution", "--partition 1/2 --once", log);
-    cr_assert_eq(proc_wait(p0), 0, "partition 0 --once");
-    cr_assert_eq(proc_wait(p1), 0, "partition 1 --once after the kill");
+    cr_assert_eq(proc_wait_ms(p0, 240000), 0, "partition 0 --once");
+    cr_assert_eq(proc_wait_ms(p1, 240000), 0, "partition 1 --once after the kill");
 
     s_log_path(log, sizeof log, &alone, "p");
     pid_t one = worker_start(&alone, "attribution", "--once", log);
-    cr_assert_eq(proc_wait(one), 0, "one instance --once");
+    cr_assert_eq(proc_wait_ms(one, 240000), 0, "one instance --once");
 
     char **codes;
     size_t n = s_order_codes(cs, &codes);

@@ -14,7 +14,7 @@
 #include "frame.h"
 #include "server.h"
 
-TestSuite(commission, .timeout = 180);
+TestSuite(commission, .timeout = 600);
 
 static server_t srv;
 static char out[1 << 16];
@@ -56,9 +56,9 @@ static void s_policy(const char *month, const char *yaml)
 /* s_caught_up - both workers have read the whole log */
 static void s_caught_up(void)
 {
-    CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 30");
+    CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 180");
     /* Their own result events come after; once more, for what those caused. */
-    CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 30");
+    CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 180");
 }
 
 /* s_statement - `statement --json` text for person and month */
@@ -129,7 +129,7 @@ static void s_replay_matches(void)
     char wlog[512];
     snprintf(wlog, sizeof wlog, "%s/replay.log", srv.dir);
     pid_t w = worker_start(&srv, "commission", "--name replay --once", wlog);
-    cr_assert_eq(proc_wait(w), 0, "the replay ran");
+    cr_assert_eq(proc_wait_ms(w, 240000), 0, "the replay ran");
     const char *k;
     json_t *v;
     json_object_foreach(seen, k, v) {

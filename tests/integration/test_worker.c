@@ -79,7 +79,7 @@ static int s_run_as(const server_t *s, const char *extra, int unpartitioned, int
                                .ctx = per_event ? &per_event : NULL };
         _exit(worker_main(argc, argv, &spec));
     }
-    return proc_wait(pid);
+    return proc_wait_ms(pid, 120000);
 }
 
 static int s_run(const server_t *s, const char *extra, int unpartitioned)

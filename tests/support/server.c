@@ -113,10 +113,11 @@ void server_start(server_t *s, const char *args)
     server_restart(s);
 }
 
-static int s_wait(pid_t pid)
+/* s_wait_ms - wait up to ms, then SIGKILL (-1) */
+static int s_wait_ms(pid_t pid, int ms)
 {
     int status = 0;
-    for (int i = 0; i < 1000; i++) {
+    for (int i = 0; i < ms / 10; i++) {
         if (waitpid(pid, &status, WNOHANG) == pid)
             return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         s_sleep_ms(10);
@@ -126,9 +127,19 @@ static int s_wait(pid_t pid)
     return -1;
 }
 
+static int s_wait(pid_t pid)
+{
+    return s_wait_ms(pid, 10000);
+}
+
 int proc_wait(pid_t pid)
 {
     return s_wait(pid);
+}
+
+int proc_wait_ms(pid_t pid, int ms)
+{
+    return s_wait_ms(pid, ms);
 }
 
 int proc_stop(pid_t pid)

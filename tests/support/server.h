@@ -43,6 +43,10 @@ pid_t worker_start(const server_t *s, const char *worker, const char *args, cons
  * (128+signal when killed; -1 when it had to be killed) */
 int proc_wait(pid_t pid);
 
+/* proc_wait_ms - proc_wait with a limit of ms (a long run: a replay of a
+ * year under the sanitizers) */
+int proc_wait_ms(pid_t pid, int ms);
+
 /* proc_stop - SIGTERM, then proc_wait */
 int proc_stop(pid_t pid);
 
