@@ -46,7 +46,8 @@ void follow_destroy(follow_t **self_p);
  * 0 with *out; -1 with err (TIMEOUT: ledgerd did not answer; call again). */
 int follow_next(follow_t *f, follow_batch_t *out, int wait_ms, err_t *err);
 
-/* follow_kind_matches - "order" matches "order" and "order.*" */
+/* follow_kind_matches - "order" matches "order" and "order.*" (as ledgerd's
+ * replay filter and result-kind check do: they call this too) */
 int follow_kind_matches(const char *filter, const char *kind, size_t kind_len);
 
 #endif

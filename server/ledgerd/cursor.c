@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "eventlog.h"
+#include "follow.h"
 #include "log.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -89,10 +90,10 @@ static int s_result_kind_ok(const char *k)
             return 0;
     static const char *const own[] = { "clock", "policy", "month", NULL };
     for (const char *const *o = own; *o; o++)
-        if (eventlog_kind_matches(*o, k, n))
+        if (follow_kind_matches(*o, k, n))
             return 0;
     for (int kind = 0; kind < KIND_COUNT; kind++)   /* every record kind's events */
-        if (eventlog_kind_matches(store_kind_name(kind), k, n))
+        if (follow_kind_matches(store_kind_name(kind), k, n))
             return 0;
     return 1;
 }

@@ -47,11 +47,3 @@ int eventlog_append(apply_t *a, Ledger__Event *ev, err_t *err)
     return 0;
 }
 
-/* eventlog_kind_matches - a filter names a kind or a family of kinds */
-int eventlog_kind_matches(const char *filter, const char *kind, size_t kind_len)
-{
-    size_t n = strlen(filter);
-    if (n > kind_len || memcmp(filter, kind, n) != 0)
-        return 0;
-    return n == kind_len || kind[n] == '.';
-}

@@ -10,7 +10,5 @@
  * packed as is: the caller strips what events must not carry. */
 int eventlog_append(apply_t *a, Ledger__Event *ev, err_t *err);
 
-/* eventlog_kind_matches - "order" matches "order" and "order.*" */
-int eventlog_kind_matches(const char *filter, const char *kind, size_t kind_len);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "eventlog.h"
+#include "follow.h"
 #include "partition.h"
 #include "xmalloc.h"
 
@@ -124,7 +125,7 @@ int replay_read(apply_t *a, const ProtobufCMessage *req, err_t *err)
         s_peek(v.mv_data, v.mv_size, &kind, &kind_len, &pkey);
         int keep = r->n_kinds == 0;
         for (size_t i = 0; i < r->n_kinds && !keep; i++)
-            keep = eventlog_kind_matches(r->kinds[i], kind, kind_len);
+            keep = follow_kind_matches(r->kinds[i], kind, kind_len);
         if (keep && partition_matches(pkey, r->partition_index, r->partition_count)) {
             s_varint(&b, 1 << 3 | 2);
             s_varint(&b, v.mv_size);
