@@ -32,6 +32,7 @@
 #include "date.h"
 #include "follow.h"
 #include "frame.h"
+#include "hash.h"
 #include "log.h"
 #include "worker.h"
 #include "xmalloc.h"
@@ -79,18 +80,10 @@ typedef struct {
     size_t cap, n;          /* cap a power of two; n used */
 } table_t;
 
-static uint64_t s_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 1099511628211ull;
-    return h;
-}
-
 /* s_find - the slot of key, or the empty slot where it would go */
 static slot_t *s_find(table_t *t, const char *key)
 {
-    size_t i = s_hash(key) & (t->cap - 1);
+    size_t i = hash_text(key) & (t->cap - 1);
     while (t->slots[i].key && strcmp(t->slots[i].key, key) != 0)
         i = (i + 1) & (t->cap - 1);
     return &t->slots[i];

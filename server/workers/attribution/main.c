@@ -12,6 +12,7 @@
 #include <string.h>
 #include "attribution.pb-c.h"
 #include "codec.h"
+#include "hash.h"
 #include "log.h"
 #include "resolve.h"
 #include "worker.h"
@@ -256,9 +257,7 @@ static uint64_t s_hash(const ProtobufCMessage *m)
 {
     uint8_t *buf;
     size_t len = codec_pack(m, &buf);
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ buf[i]) * 1099511628211ull;
+    uint64_t h = hash_bytes(buf, len);
     free(buf);
     return h ? h : 1;   /* 0 means "never written" */
 }

@@ -9,6 +9,7 @@
 #include "batch.h"
 #include "codec.h"
 #include "date.h"
+#include "hash.h"
 #include "log.h"
 #include "money.h"
 #include "xmalloc.h"
@@ -87,10 +88,7 @@ int batch_same(const ProtobufCMessage *a, const ProtobufCMessage *b)
 /* s_slot - where key's index entry is, or would go */
 static size_t *s_slot(batch_t *b, const char *key)
 {
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a */
-    for (const char *c = key; *c; c++)
-        h = (h ^ (uint8_t)*c) * 1099511628211ull;
-    size_t mask = b->index_cap - 1, i = (size_t)h & mask;
+    size_t mask = b->index_cap - 1, i = (size_t)hash_text(key) & mask;
     while (b->index[i] && strcmp(b->recs[b->index[i] - 1]->key, key) != 0)
         i = (i + 1) & mask;
     return &b->index[i];
