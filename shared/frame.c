@@ -83,6 +83,7 @@ const char *frame_type_name(uint8_t type)
     case FRAME_RESULT_GET:     return "result.get";
     case FRAME_MONTH_CLOSE:    return "month.close";
     case FRAME_RESULT_LIST:    return "result.list";
+    case FRAME_FINDING_STATUS: return "finding.status";
     case FRAME_EVENT:          return "event";
     }
     return type == FRAME_ERROR ? "error" : "?";

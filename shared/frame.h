@@ -47,6 +47,7 @@ typedef enum {
     FRAME_RESULT_GET     = 0x16,
     FRAME_MONTH_CLOSE    = 0x17,
     FRAME_RESULT_LIST    = 0x18,
+    FRAME_FINDING_STATUS = 0x19,
     FRAME_EVENT          = 0x40, /* published events */
     FRAME_REPLY          = 0x80, /* a success reply is request type | FRAME_REPLY */
     FRAME_ERROR          = 0xFF  /* an error reply; body is ledger.Error */

@@ -53,6 +53,7 @@ static const rule_t s_rules[] = {
     { "order.assist_is_service", "an order claims an assist equal to its service" },
     { "order.role_conflict", "an order claims a role other than the locked one" },
     { "price.below_channel", "below channel price without a supervisor's approval" },
+    { "price.outside_policy", "a distributor's price other than its tier's, unapproved" },
     { "finance.account_owner", "a receiving account owned inside its team" },
     { "finance.account_rotation", "an account older than account_rotation_days" },
     { "finance.expenditure_approval", "spending without request, proposal and decision" },
@@ -61,6 +62,7 @@ static const rule_t s_rules[] = {
     { "service.complaint_followup", "a complaint not followed until closed" },
     { "service.major_complaint", "a major complaint not reported at once" },
     { "service.member_callback", "a member not called back in time" },
+    { "service.callback_result", "a callback without its result recorded" },
     { "posts.daily", "fewer than posts.daily_min posts on a day" },
     { "posts.weekly_life", "fewer than posts.weekly_life_min life posts a week" },
     { "posts.monthly_broadcasts", "more group broadcasts than allowed in a month" },
@@ -136,6 +138,10 @@ static const num_key_t s_top_nums[] = {
       "a member customer is called back within, after service" },
     { "member_callback_coverage", P(member_callback_coverage), U_BP, 0, POLICY_RATE_MAX,
       "of the member customers served are called back" },
+    { "complaint_close_hours", P(complaint_close_hours), U_HOURS, 1, POLICY_HOURS_MAX,
+      "a complaint is closed and the customer told within" },
+    { "major_report_hours", P(major_report_hours), U_HOURS, 1, POLICY_HOURS_MAX,
+      "a major complaint is reported to the department head within" },
 };
 #undef P
 
@@ -330,6 +336,10 @@ Ledger__Policy *policy_default(void)
     p->first_response_hours = 24;
     p->member_callback_hours = 72;
     p->member_callback_coverage = 10000;
+    /* Seed 002 follows a complaint until solved and told, with no deadline:
+     * a week. A major one is reported 马上 (at once): within the hour. */
+    p->complaint_close_hours = 7 * 24;
+    p->major_report_hours = 1;
     p->posts = xmalloc(sizeof *p->posts);
     ledger__post_quotas__init(p->posts);
     p->posts->daily_min = 1;
@@ -1451,6 +1461,9 @@ static void s_out_num(FILE *f, int indent, const num_key_t *k, int64_t v)
     } else if (k->unit == U_HOURS && v % 24 == 0 && v)
         snprintf(comment, sizeof comment, "%lld day%s: %s", (long long)(v / 24),
                  v == 24 ? "" : "s", k->what);
+    else if (k->unit == U_HOURS && v > 0)
+        snprintf(comment, sizeof comment, "%lld hour%s: %s", (long long)v, v == 1 ? "" : "s",
+                 k->what);
     else
         snprintf(comment, sizeof comment, "%s", k->what);
     s_out(f, indent, text, comment);
@@ -1611,6 +1624,8 @@ char *policy_format_yaml(const Ledger__Policy *p)
     s_out_num(f, 0, s_top_find("first_response_hours"), p->first_response_hours);
     s_out_num(f, 0, s_top_find("member_callback_hours"), p->member_callback_hours);
     s_out_num(f, 0, s_top_find("member_callback_coverage"), p->member_callback_coverage);
+    s_out_num(f, 0, s_top_find("complaint_close_hours"), p->complaint_close_hours);
+    s_out_num(f, 0, s_top_find("major_report_hours"), p->major_report_hours);
     s_out(f, 0, "posts:", "per WeChat account");
     for (size_t k = 0; k < N_OF(s_post_nums); k++)
         s_out_num(f, 2, &s_post_nums[k], p->posts ? CNUM(p->posts, &s_post_nums[k]) : 0);

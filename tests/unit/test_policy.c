@@ -80,6 +80,8 @@ Test(policy, the_default_holds_the_seed_numbers_and_validates)
     cr_assert_eq(p->account_rotation_days, 90);
     cr_assert_eq(p->first_response_hours, 24);
     cr_assert_eq(p->member_callback_hours, 72);
+    cr_assert_eq(p->complaint_close_hours, 168);
+    cr_assert_eq(p->major_report_hours, 1);
     cr_assert_eq(p->late_entry, LEDGER__LATE_ENTRY__LATE_ENTRY_NEXT_OPEN_DAY);
     cr_assert_eq(p->role_base, LEDGER__COMMISSION_BASE__BASE_GROSS_PROFIT);
     int found = 0;
@@ -212,6 +214,116 @@ Test(policy, names_a_negative_or_too_large_rate)
     s_fails("first_response_hours: 0\n", "yaml", ERR(OUT_OF_RANGE), "first_response_hours", 1);
 }
 
+Test(policy, complaint_deadlines_are_set_by_a_file_and_kept_when_omitted)
+{
+    Ledger__Policy *p = s_read("complaint_close_hours: 72\n"
+                               "major_report_hours: 2\n", "yaml");
+    cr_assert_eq(p->complaint_close_hours, 72);
+    cr_assert_eq(p->major_report_hours, 2);
+    cr_assert_eq(p->member_callback_hours, 72, "an omitted key keeps the default");
+    ledger__policy__free_unpacked(p, NULL);
+    p = s_read("{\"major_report_hours\": 4}", "json");
+    cr_assert_eq(p->major_report_hours, 4);
+    cr_assert_eq(p->complaint_close_hours, 168, "an omitted key keeps the default");
+    ledger__policy__free_unpacked(p, NULL);
+    p = s_read("seller_rate: 1800\n", "yaml");
+    cr_assert_eq(p->complaint_close_hours, 168);
+    cr_assert_eq(p->major_report_hours, 1);
+    ledger__policy__free_unpacked(p, NULL);
+}
+
+Test(policy, names_a_complaint_deadline_out_of_range)
+{
+    static const char *const keys[] = { "complaint_close_hours", "major_report_hours" };
+    static const long long bad[] = { 0, POLICY_HOURS_MAX + 1 };
+    char text[128], msg[128];
+    for (size_t k = 0; k < N(keys); k++)
+        for (size_t b = 0; b < N(bad); b++) {
+            snprintf(text, sizeof text, "seller_rate: 2000\n%s: %lld\n", keys[k], bad[b]);
+            s_fails(text, "yaml", ERR(OUT_OF_RANGE), keys[k], 2);
+            snprintf(text, sizeof text, "{\"%s\": %lld}", keys[k], bad[b]);
+            s_fails(text, "json", ERR(OUT_OF_RANGE), keys[k], 0);
+
+            Ledger__Policy *p = NULL;
+            err_t err = { 0 };
+            cr_assert_eq(policy_read(&p, text, strlen(text), "json", NULL, &err), -1);
+            snprintf(msg, sizeof msg, "%s is 1..%d hours, got %lld", keys[k], POLICY_HOURS_MAX,
+                     bad[b]);
+            cr_assert_str_eq(err.msg, msg, "got \"%s\", want \"%s\"", err.msg, msg);
+        }
+    Ledger__Policy *p = s_read("complaint_close_hours: 8784\nmajor_report_hours: 1\n", "yaml");
+    cr_assert_eq(p->complaint_close_hours, POLICY_HOURS_MAX, "the limits themselves are allowed");
+    ledger__policy__free_unpacked(p, NULL);
+}
+
+Test(policy, complaint_deadlines_survive_json_and_yaml)
+{
+    Ledger__Policy *p = s_read("complaint_close_hours: 240\nmajor_report_hours: 3\n", "yaml");
+    char *json = policy_format_json(p), *yaml = policy_format_yaml(p);
+    cr_assert(strstr(json, "\"complaint_close_hours\":240"), "%s", json);
+    cr_assert(strstr(json, "\"major_report_hours\":3"), "%s", json);
+    cr_assert(strstr(yaml, "\ncomplaint_close_hours: 240 "), "%s", yaml);
+    cr_assert(strstr(yaml, "\nmajor_report_hours: 3 "), "%s", yaml);
+    Ledger__Policy *j = s_read(json, "json"), *y = s_read(yaml, "yaml");
+    cr_assert(policy_equal(j, p), "the JSON form does not read back: %s", json);
+    cr_assert(policy_equal(y, p), "the YAML form does not read back: %s", yaml);
+    cr_assert_eq(j->complaint_close_hours, 240);
+    cr_assert_eq(j->major_report_hours, 3);
+    free(json);
+    free(yaml);
+    ledger__policy__free_unpacked(p, NULL);
+    ledger__policy__free_unpacked(j, NULL);
+    ledger__policy__free_unpacked(y, NULL);
+}
+
+Test(policy, knows_the_callback_result_and_outside_policy_price_rules)
+{
+    cr_assert(policy_rule_known("service.callback_result"));
+    cr_assert(policy_rule_known("price.outside_policy"));
+    cr_assert_not(policy_rule_known("price.outside"));
+
+    Ledger__Policy *def = policy_default();
+    for (size_t i = 0; i < def->n_fines; i++)
+        cr_assert(strcmp(def->fines[i]->rule, "service.callback_result") &&
+                  strcmp(def->fines[i]->rule, "price.outside_policy"),
+                  "%s carries no default fine", def->fines[i]->rule);
+    char *yaml = policy_format_yaml(def);
+    cr_assert(strstr(yaml, "#   service.callback_result "), "the file lists the rule");
+    cr_assert(strstr(yaml, "#   price.outside_policy "), "the file lists the rule");
+    free(yaml);
+    ledger__policy__free_unpacked(def, NULL);
+
+    Ledger__Policy *p = s_read("fines:\n"
+                               "  service.callback_result:\n"
+                               "    agent: 2000\n"
+                               "  price.outside_policy:\n"
+                               "    supervisor: 5000\n"
+                               "rewards:\n"
+                               "  service.callback_result:\n"
+                               "    agent: 1000\n", "yaml");
+    int callback = 0, price = 0;
+    for (size_t i = 0; i < p->n_fines; i++) {
+        const Ledger__RuleAmounts *r = p->fines[i];
+        if (!strcmp(r->rule, "service.callback_result")) {
+            callback = 1;
+            cr_assert_eq(r->n_roles, 1);
+            cr_assert_str_eq(r->roles[0]->role, "agent");
+            cr_assert_eq(r->roles[0]->amount, 2000);
+        }
+        if (!strcmp(r->rule, "price.outside_policy")) {
+            price = 1;
+            cr_assert_eq(r->n_roles, 1);
+            cr_assert_eq(r->roles[0]->amount, 5000);
+        }
+        if (i)
+            cr_assert_lt(strcmp(p->fines[i - 1]->rule, r->rule), 0, "fines sorted by rule");
+    }
+    cr_assert(callback && price, "both rules' fines are kept");
+    ledger__policy__free_unpacked(p, NULL);
+    s_fails("fines:\n  service.callback_results:\n    agent: 1\n", "yaml", ERR(INVALID),
+            "fines.service.callback_results", 2);
+}
+
 Test(policy, names_brackets_out_of_order)
 {
     s_fails("rebate_brackets:\n"
@@ -322,6 +434,11 @@ Test(policy, validate_checks_a_policy_built_by_hand)
     cr_assert_eq(err.code, ERR(OUT_OF_RANGE));
     cr_assert_str_eq(err.field, "seller_rate");
     p->seller_rate = 2000;
+    p->major_report_hours = 0;
+    cr_assert_eq(policy_validate(p, &err), -1);
+    cr_assert_eq(err.code, ERR(OUT_OF_RANGE));
+    cr_assert_str_eq(err.field, "major_report_hours");
+    p->major_report_hours = 1;
     p->late_entry = 0;
     cr_assert_eq(policy_validate(p, &err), -1);
     cr_assert_eq(err.code, ERR(MISSING));
