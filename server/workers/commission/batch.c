@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "batch.h"
+#include "policybook.h"
 #include "codec.h"
 #include "date.h"
-#include "hash.h"
 #include "log.h"
 #include "money.h"
 #include "xmalloc.h"
@@ -51,111 +51,18 @@ const char *batch_person(char *out, size_t n, const Ledger__PartyRef *p)
     return out;
 }
 
-/* batch_copy - an owned deep copy of msg (which may hold borrowed pointers) */
-ProtobufCMessage *batch_copy(const ProtobufCMessage *msg)
-{
-    uint8_t *buf;
-    size_t len = codec_pack(msg, &buf);
-    ProtobufCMessage *copy = protobuf_c_message_unpack(msg->descriptor, NULL, len, buf);
-    free(buf);
-    if (!copy)
-        log_panic("commission: a %s just packed does not unpack", msg->descriptor->name);
-    return copy;
-}
-
-/* s_unpack - a state record as desc, or a new empty one when absent */
-static ProtobufCMessage *s_unpack(const ProtobufCMessageDescriptor *desc, const uint8_t *v,
-                                  size_t len, const char *key)
-{
-    ProtobufCMessage *m = protobuf_c_message_unpack(desc, NULL, v ? len : 0,
-                                                    v ? v : (const uint8_t *)"");
-    if (!m)
-        log_fatal("commission: state %s does not unpack as %s", key, desc->name);
-    return m;
-}
-
-/* batch_same - two messages pack to the same bytes */
-int batch_same(const ProtobufCMessage *a, const ProtobufCMessage *b)
-{
-    uint8_t *x, *y;
-    size_t nx = codec_pack(a, &x), ny = codec_pack(b, &y);
-    int same = nx == ny && memcmp(x, y, nx) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
-/* s_slot - where key's index entry is, or would go */
-static size_t *s_slot(batch_t *b, const char *key)
-{
-    size_t mask = b->index_cap - 1, i = (size_t)hash_text(key) & mask;
-    while (b->index[i] && strcmp(b->recs[b->index[i] - 1]->key, key) != 0)
-        i = (i + 1) & mask;
-    return &b->index[i];
-}
-
-/* batch_rec - the record under key, decoded (needed from ledgerd if not yet
- * read); NULL with b->err when it could not be read */
-rec_t *batch_rec(batch_t *b, const char *key, const ProtobufCMessageDescriptor *desc)
-{
-    if (2 * (b->n + 1) > b->index_cap) {
-        free(b->index);
-        b->index_cap = b->index_cap ? 2 * b->index_cap : 256;
-        b->index = xcalloc(b->index_cap, sizeof *b->index);
-        for (size_t i = 0; i < b->n; i++)
-            *s_slot(b, b->recs[i]->key) = i + 1;
-    }
-    size_t *slot = s_slot(b, key);
-    if (*slot)
-        return b->recs[*slot - 1];
-    const char *keys[] = { key };
-    if (worker_state_need(b->state, keys, 1, b->err) < 0)
-        return NULL;
-    size_t len;
-    const uint8_t *v = worker_state_get(b->state, key, &len);
-    if (b->n == b->cap) {
-        b->cap = b->cap ? 2 * b->cap : 64;
-        b->recs = xrealloc(b->recs, b->cap * sizeof *b->recs);
-    }
-    rec_t *r = xmalloc(sizeof *r);
-    *r = (rec_t){ xstrdup(key), s_unpack(desc, v, len, key), 0 };
-    b->recs[b->n++] = r;
-    *s_slot(b, key) = b->n;
-    return r;
-}
-
-/* batch_replace - put an owned new message in the record's place */
-void batch_replace(rec_t *r, ProtobufCMessage *m)
-{
-    protobuf_c_message_free_unpacked(r->msg, NULL);
-    r->msg = m;
-    r->dirty = 1;
-}
-
-/* batch_need - read many records at once (one state.get) */
-int batch_need(batch_t *b, char **keys, size_t n)
-{
-    return worker_state_need(b->state, (const char *const *)keys, n, b->err);
-}
-
 /* batch_policy - the version in force for month: its own latest, else the
  * latest earlier month's, else the built-in default */
 const Ledger__PolicyVersion *batch_policy(batch_t *b, const char *month)
 {
-    const Ledger__PolicyVersion *best = &b->fallback;
-    for (size_t i = 0; i < b->book->n_versions; i++) {
-        const Ledger__PolicyVersion *v = b->book->versions[i];
-        if (strcmp(v->month, month) <= 0)
-            best = v;   /* the book is in (month, version) order */
-    }
-    return best;
+    return policybook_find(b->book, month, &b->fallback);
 }
 
 int batch_index_order(batch_t *b, const char *month, uint64_t id)
 {
     char key[32];
     snprintf(key, sizeof key, "pm:%s", month);
-    rec_t *r = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__month_index__descriptor);
     if (!r)
         return -1;
     Ledger__MonthIndex *mi = (Ledger__MonthIndex *)r->msg;
@@ -185,7 +92,7 @@ int batch_index_person(batch_t *b, const char *prefix, const char *month,
 {
     char key[32];
     snprintf(key, sizeof key, "%s:%s", prefix, month);
-    rec_t *r = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__month_index__descriptor);
     if (!r)
         return -1;
     Ledger__MonthIndex *mi = (Ledger__MonthIndex *)r->msg;
@@ -199,9 +106,9 @@ int batch_index_person(batch_t *b, const char *prefix, const char *month,
     people[mi->n_people] = (Ledger__PartyRef *)p;
     shell.people = people;
     shell.n_people = mi->n_people + 1;
-    ProtobufCMessage *copy = batch_copy(&shell.base);
+    ProtobufCMessage *copy = recset_copy(&shell.base);
     free(people);
-    batch_replace(r, copy);
+    recset_replace(r, copy);
     return 0;
 }
 

@@ -22,7 +22,7 @@ static rec_t *s_centre(batch_t *b, const char *branch, int64_t ms)
     if (strcmp(month, batch_open_month(b, open)) < 0)
         snprintf(month, sizeof month, "%s", open);
     snprintf(key, sizeof key, "cb:%s", month);
-    rec_t *idx = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *idx = recset_get(&b->set, key, &ledger__month_index__descriptor);
     if (!idx)
         return NULL;
     Ledger__MonthIndex *mi = (Ledger__MonthIndex *)idx->msg;
@@ -37,12 +37,12 @@ static rec_t *s_centre(batch_t *b, const char *branch, int64_t ms)
         branches[mi->n_branches] = (char *)branch;
         shell.branches = branches;
         shell.n_branches = mi->n_branches + 1;
-        ProtobufCMessage *copy = batch_copy(&shell.base);
+        ProtobufCMessage *copy = recset_copy(&shell.base);
         free(branches);
-        batch_replace(idx, copy);
+        recset_replace(idx, copy);
     }
     snprintf(key, sizeof key, "cm:%s@%s", branch, month);
-    return batch_rec(b, key, &ledger__centre_month__descriptor);
+    return recset_get(&b->set, key, &ledger__centre_month__descriptor);
 }
 
 /* centre_completed - a completed order counts in its centre's month */
@@ -81,9 +81,9 @@ int centre_refund(batch_t *b, const Ledger__OrderCommission *o,
     all[cm->n_refunds] = &pr;
     shell.refunds = all;
     shell.n_refunds = cm->n_refunds + 1;
-    ProtobufCMessage *copy = batch_copy(&shell.base);
+    ProtobufCMessage *copy = recset_copy(&shell.base);
     free(all);
-    batch_replace(r, copy);
+    recset_replace(r, copy);
     return 0;
 }
 
@@ -127,11 +127,11 @@ static int s_pool_centre(batch_t *b, const char *branch, const char *month, int6
 {
     char key[160];
     snprintf(key, sizeof key, "cm:%s@%s", branch, month);
-    rec_t *rcm = batch_rec(b, key, &ledger__centre_month__descriptor);
+    rec_t *rcm = recset_get(&b->set, key, &ledger__centre_month__descriptor);
     if (!rcm)
         return -1;
     /* A copy: reading the orders may grow the batch's records. */
-    Ledger__CentreMonth *cm = (Ledger__CentreMonth *)batch_copy(rcm->msg);
+    Ledger__CentreMonth *cm = (Ledger__CentreMonth *)recset_copy(rcm->msg);
     size_t n_ids = cm->n_completed + cm->n_refunds;
     char **keys = xcalloc(n_ids ? n_ids : 1, sizeof *keys);
     for (size_t i = 0; i < n_ids; i++) {
@@ -139,14 +139,14 @@ static int s_pool_centre(batch_t *b, const char *branch, const char *month, int6
         batch_order_key(keys[i], 32, i < cm->n_completed ? cm->completed[i]
                                                     : cm->refunds[i - cm->n_completed]->order_id);
     }
-    int rc = batch_need(b, keys, n_ids);
+    int rc = recset_need(&b->set, (const char *const *)keys, n_ids);
     /* Members: each staff service of the month's orders, with their sales. */
     pool_member_t *m = xcalloc(n_ids ? n_ids : 1, sizeof *m);
     const Ledger__PartyRef **who = xcalloc(n_ids ? n_ids : 1, sizeof *who);
     size_t n_m = 0;
     int64_t gross = 0;
     for (size_t i = 0; i < n_ids && rc == 0; i++) {
-        rec_t *r = batch_rec(b, keys[i], &ledger__order_commission__descriptor);
+        rec_t *r = recset_get(&b->set, keys[i], &ledger__order_commission__descriptor);
         if (!r) {
             rc = -1;
             break;
@@ -172,7 +172,7 @@ static int s_pool_centre(batch_t *b, const char *branch, const char *month, int6
         if (j == n_m) {
             char skey[40];
             snprintf(skey, sizeof skey, "st:%" PRIu64, sv->id);
-            rec_t *rs = batch_rec(b, skey, &ledger__staff_facts__descriptor);
+            rec_t *rs = recset_get(&b->set, skey, &ledger__staff_facts__descriptor);
             if (!rs) {
                 rc = -1;
                 break;
@@ -256,10 +256,10 @@ int centre_pools(batch_t *b, const char *month, int64_t now)
 {
     char key[32];
     snprintf(key, sizeof key, "cb:%s", month);
-    rec_t *idx = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *idx = recset_get(&b->set, key, &ledger__month_index__descriptor);
     if (!idx)
         return -1;
-    Ledger__MonthIndex *mi = (Ledger__MonthIndex *)batch_copy(idx->msg);
+    Ledger__MonthIndex *mi = (Ledger__MonthIndex *)recset_copy(idx->msg);
     int rc = 0;
     for (size_t i = 0; i < mi->n_branches && rc == 0; i++)
         rc = s_pool_centre(b, mi->branches[i], month, now);
@@ -272,12 +272,12 @@ int centre_staff(batch_t *b, const Ledger__Event *e)
 {
     char key[40];
     snprintf(key, sizeof key, "st:%" PRIu64, e->staff->id);
-    rec_t *r = batch_rec(b, key, &ledger__staff_facts__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__staff_facts__descriptor);
     if (!r)
         return -1;
     Ledger__StaffFacts sf = LEDGER__STAFF_FACTS__INIT;
     sf.code = e->staff->code;
     sf.role = (char *)policy_role_name(e->staff->n_roles ? (int)e->staff->roles[0] : 0);
-    batch_replace(r, batch_copy(&sf.base));
+    recset_replace(r, recset_copy(&sf.base));
     return 0;
 }

@@ -27,6 +27,7 @@
 #include "lines.h"
 #include "log.h"
 #include "policy.h"
+#include "policybook.h"
 #include "sales.h"
 #include "statement.h"
 #include "xmalloc.h"
@@ -60,10 +61,10 @@ static void s_due(batch_t *b, uint64_t order_id, int64_t at)
             cal->due[at_i] = cal->due[at_i - 1];
             at_i--;
         }
-        cal->due[at_i] = (Ledger__Due *)batch_copy(&d.base);
+        cal->due[at_i] = (Ledger__Due *)recset_copy(&d.base);
         cal->n_due = n + 1;
     }
-    b->recs[1]->dirty = 1;   /* the calendar is always recs[1] */
+    b->set.recs[1]->dirty = 1;   /* the calendar is always recs[1] */
 }
 
 /* s_find_line - the line with id among lines, or NULL */
@@ -110,7 +111,7 @@ static int s_update(batch_t *b, rec_t *r, int64_t now)
         const Ledger__CommissionLine *l = lines_at(lt, i);
         lines[i] = (Ledger__CommissionLine *)l;
         const Ledger__CommissionLine *old = s_find_line(o->lines, o->n_lines, l->id);
-        if (old && batch_same(&old->base, &l->base))
+        if (old && recset_same(&old->base, &l->base))
             continue;
         worker_result(b->out, KIND_LINE, l->id, o->order_id, 0, &l->base);
         const char *was = s_in_statement(old), *is = s_in_statement(l);
@@ -125,9 +126,9 @@ static int s_update(batch_t *b, rec_t *r, int64_t now)
         Ledger__OrderCommission shell = *o;
         shell.lines = lines;
         shell.n_lines = n;
-        ProtobufCMessage *copy = batch_copy(&shell.base);
+        ProtobufCMessage *copy = recset_copy(&shell.base);
         s_due(b, o->order_id, lines_next_deadline(lt));
-        batch_replace(r, copy);
+        recset_replace(r, copy);
     }
     free(lines);
     lines_destroy(&lt);
@@ -143,7 +144,7 @@ static int s_seller(batch_t *b, const Ledger__PartyRef *seller, Ledger__SellerCh
 {
     char key[40];
     snprintf(key, sizeof key, "p:%" PRIu64, seller->id);
-    rec_t *r = batch_rec(b, key, &ledger__seller_facts__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__seller_facts__descriptor);
     if (!r)
         return -1;
     const Ledger__SellerFacts *sf = (const Ledger__SellerFacts *)r->msg;
@@ -153,7 +154,7 @@ static int s_seller(batch_t *b, const Ledger__PartyRef *seller, Ledger__SellerCh
     chain->seller = s_ref;
     if (sf->inviter_id) {
         snprintf(key, sizeof key, "p:%" PRIu64, sf->inviter_id);
-        rec_t *ri = batch_rec(b, key, &ledger__seller_facts__descriptor);
+        rec_t *ri = recset_get(&b->set, key, &ledger__seller_facts__descriptor);
         if (!ri)
             return -1;
         const Ledger__SellerFacts *inv = (const Ledger__SellerFacts *)ri->msg;
@@ -173,7 +174,7 @@ static int s_on_order(batch_t *b, const Ledger__Event *e)
 {
     const Ledger__Order *ord = e->order;
     char key[40], month[8];
-    rec_t *r = batch_rec(b, batch_order_key(key, sizeof key, ord->id),
+    rec_t *r = recset_get(&b->set, batch_order_key(key, sizeof key, ord->id),
                          &ledger__order_commission__descriptor);
     if (!r)
         return -1;
@@ -203,7 +204,7 @@ static int s_on_order(batch_t *b, const Ledger__Event *e)
         shell.seller = &chain;
     }
     int newly_completed = shell.completed_ms && !o->completed_ms && !shell.cancelled;
-    batch_replace(r, batch_copy(&shell.base));
+    recset_replace(r, recset_copy(&shell.base));
     if (is_new && batch_index_order(b, batch_month(month, ord->placed_ms), ord->id) < 0)
         return -1;
     o = (Ledger__OrderCommission *)r->msg;
@@ -224,7 +225,7 @@ static int s_on_refund(batch_t *b, const Ledger__Event *e)
 {
     const Ledger__Refund *rf = e->refund;
     char key[40];
-    rec_t *r = batch_rec(b, batch_order_key(key, sizeof key, rf->order_id),
+    rec_t *r = recset_get(&b->set, batch_order_key(key, sizeof key, rf->order_id),
                      &ledger__order_commission__descriptor);
     if (!r)
         return -1;
@@ -260,9 +261,9 @@ static int s_on_refund(batch_t *b, const Ledger__Event *e)
     Ledger__OrderCommission shell = *o;
     shell.refunds = refunds;
     shell.n_refunds = n;
-    ProtobufCMessage *copy = batch_copy(&shell.base);
+    ProtobufCMessage *copy = recset_copy(&shell.base);
     free(refunds);
-    batch_replace(r, copy);
+    recset_replace(r, copy);
     o = (Ledger__OrderCommission *)r->msg;
     if (after_completion && (sales_refunded(b, o, &cr, rf->customer_id, e->time_ms) < 0 ||
                              centre_refund(b, o, &cr) < 0))
@@ -275,7 +276,7 @@ static int s_on_attribution(batch_t *b, const Ledger__Event *e)
 {
     const Ledger__Result *res = e->result;
     char key[40];
-    rec_t *r = batch_rec(b, batch_order_key(key, sizeof key, res->entity_id),
+    rec_t *r = recset_get(&b->set, batch_order_key(key, sizeof key, res->entity_id),
                      &ledger__order_commission__descriptor);
     if (!r)
         return -1;
@@ -293,9 +294,9 @@ static int s_on_attribution(batch_t *b, const Ledger__Event *e)
     }
     Ledger__OrderCommission shell = *o;
     shell.attribution = a;
-    ProtobufCMessage *copy = batch_copy(&shell.base);
+    ProtobufCMessage *copy = recset_copy(&shell.base);
     ledger__attribution__free_unpacked(a, NULL);
-    batch_replace(r, copy);
+    recset_replace(r, copy);
     return s_update(b, r, e->time_ms);
 }
 
@@ -305,7 +306,7 @@ static int s_on_partner(batch_t *b, const Ledger__Event *e)
     const Ledger__Partner *p = e->partner;
     char key[40];
     snprintf(key, sizeof key, "p:%" PRIu64, p->id);
-    rec_t *r = batch_rec(b, key, &ledger__seller_facts__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__seller_facts__descriptor);
     if (!r)
         return -1;
     Ledger__SellerFacts sf = LEDGER__SELLER_FACTS__INIT;
@@ -314,7 +315,7 @@ static int s_on_partner(batch_t *b, const Ledger__Event *e)
     sf.seller = p->kind == LEDGER__PARTNER_KIND__PARTNER_SELLER;
     sf.inviter_id = p->inviter_id;
     sf.inviter_code = p->inviter_code;
-    batch_replace(r, batch_copy(&sf.base));
+    recset_replace(r, recset_copy(&sf.base));
     if (p->kind != LEDGER__PARTNER_KIND__PARTNER_DISTRIBUTOR || !p->customer_id)
         return 0;
     rec_t *rd = sales_distributor(b, p->customer_id);   /* its purchases are its customer's orders */
@@ -323,7 +324,7 @@ static int s_on_partner(batch_t *b, const Ledger__Event *e)
     Ledger__DistributorFacts d = *(const Ledger__DistributorFacts *)rd->msg;
     d.partner_id = p->id;
     d.partner_code = p->code;
-    batch_replace(rd, batch_copy(&d.base));
+    recset_replace(rd, recset_copy(&d.base));
     return 0;
 }
 
@@ -332,7 +333,7 @@ static int s_recompute(batch_t *b, const char *month, int64_t now)
 {
     char key[32];
     snprintf(key, sizeof key, "pm:%s", month);
-    rec_t *idx = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *idx = recset_get(&b->set, key, &ledger__month_index__descriptor);
     if (!idx)
         return -1;
     const Ledger__MonthIndex *mi = (const Ledger__MonthIndex *)idx->msg;
@@ -344,9 +345,9 @@ static int s_recompute(batch_t *b, const char *month, int64_t now)
         keys[i] = xmalloc(32);
         batch_order_key(keys[i], 32, ids[i]);
     }
-    int rc = batch_need(b, keys, n);
+    int rc = recset_need(&b->set, (const char *const *)keys, n);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rec_t *r = batch_rec(b, keys[i], &ledger__order_commission__descriptor);
+        rec_t *r = recset_get(&b->set, keys[i], &ledger__order_commission__descriptor);
         rc = r ? s_update(b, r, now) : -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -362,29 +363,9 @@ static int s_recompute(batch_t *b, const char *month, int64_t now)
 static int s_on_policy(batch_t *b, const Ledger__Event *e)
 {
     const Ledger__PolicyVersion *pv = e->policy;
-    Ledger__PolicyBook shell = *b->book;
-    Ledger__PolicyVersion **v = xcalloc(b->book->n_versions + 1, sizeof *v);
-    size_t n = 0;
-    int placed = 0;
-    for (size_t i = 0; i < b->book->n_versions; i++) {
-        const Ledger__PolicyVersion *x = b->book->versions[i];
-        int c = strcmp(x->month, pv->month);
-        if (!placed && (c > 0 || (c == 0 && x->version > pv->version))) {
-            v[n++] = (Ledger__PolicyVersion *)pv;
-            placed = 1;
-        }
-        if (c == 0 && x->version == pv->version)
-            continue;   /* the same version again: replaced */
-        v[n++] = (Ledger__PolicyVersion *)x;
-    }
-    if (!placed)
-        v[n++] = (Ledger__PolicyVersion *)pv;
-    shell.versions = v;
-    shell.n_versions = n;
-    ProtobufCMessage *copy = batch_copy(&shell.base);
-    free(v);
-    batch_replace(b->recs[0], copy);   /* the book is always recs[0] */
-    b->book = (Ledger__PolicyBook *)b->recs[0]->msg;
+    ProtobufCMessage *copy = &policybook_add(b->book, pv)->base;
+    recset_replace(b->set.recs[0], copy);   /* the book is always recs[0] */
+    b->book = (Ledger__PolicyBook *)b->set.recs[0]->msg;
 
     char month[8], now_month[8];
     snprintf(month, sizeof month, "%s", pv->month);
@@ -416,9 +397,9 @@ static int s_on_clock(batch_t *b, const Ledger__Event *e)
         keys[i] = xmalloc(32);
         batch_order_key(keys[i], 32, cal->due[i]->order_id);
     }
-    int rc = batch_need(b, keys, n);
+    int rc = recset_need(&b->set, (const char *const *)keys, n);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        rec_t *r = batch_rec(b, keys[i], &ledger__order_commission__descriptor);
+        rec_t *r = recset_get(&b->set, keys[i], &ledger__order_commission__descriptor);
         rc = r ? s_update(b, r, e->time_ms) : -1;
     }
     for (size_t i = 0; i < n; i++)
@@ -478,13 +459,14 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
     static Ledger__Policy *def;   /* the built-in default, made once */
     if (!def)
         def = policy_default();
-    batch_t b = { .state = state, .out = out, .err = err };
+    batch_t b = { .set = { .state = state, .err = err, .owner = "commission" }, .out = out,
+                  .err = err };
     ledger__policy_version__init(&b.fallback);
     b.fallback.month = "";
     b.fallback.policy = def;
     int rc = 0;
-    rec_t *book = batch_rec(&b, "policies", &ledger__policy_book__descriptor);
-    rec_t *cal = book ? batch_rec(&b, "calendar", &ledger__calendar__descriptor) : NULL;
+    rec_t *book = recset_get(&b.set, "policies", &ledger__policy_book__descriptor);
+    rec_t *cal = book ? recset_get(&b.set, "calendar", &ledger__calendar__descriptor) : NULL;
     if (!cal)
         rc = -1;
     else {
@@ -516,35 +498,22 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
         default:
             break;
         }
-        b.book = (Ledger__PolicyBook *)b.recs[0]->msg;
-        b.cal = (Ledger__Calendar *)b.recs[1]->msg;
+        b.book = (Ledger__PolicyBook *)b.set.recs[0]->msg;
+        b.cal = (Ledger__Calendar *)b.set.recs[1]->msg;
     }
     /* Write back what changed; drafts also as results. */
-    for (size_t i = 0; i < b.n; i++) {
-        rec_t *r = b.recs[i];
-        if (rc == 0 && r->dirty) {
-            uint8_t *buf;
-            size_t len = codec_pack(r->msg, &buf);
-            if (len > STATE_MAX)
-                rc = err_set(err, ERR(OUT_OF_RANGE), "state",
-                             "commission state %s (%zu bytes) exceeds the %u-byte state record",
-                             r->key, len, STATE_MAX);
-            else
-                worker_state_put(state, r->key, buf, len);
-            free(buf);
-            if (rc == 0 && !strncmp(r->key, "s:", 2)) {
-                const Ledger__Statement *st = (const Ledger__Statement *)r->msg;
-                if (!st->closed)
-                    worker_result(out, KIND_DRAFT, r->key + 2, st->person ? st->person->id : 0, 0,
-                                  r->msg);
-            }
+    for (size_t i = 0; i < b.set.n && rc == 0; i++) {
+        rec_t *r = b.set.recs[i];
+        if (r->dirty && !strncmp(r->key, "s:", 2)) {
+            const Ledger__Statement *st = (const Ledger__Statement *)r->msg;
+            if (!st->closed)
+                worker_result(out, KIND_DRAFT, r->key + 2, st->person ? st->person->id : 0, 0,
+                              r->msg);
         }
-        free(r->key);
-        protobuf_c_message_free_unpacked(r->msg, NULL);
-        free(r);
     }
-    free(b.recs);
-    free(b.index);
+    if (rc == 0)
+        rc = recset_put(&b.set);
+    recset_fini(&b.set);
     return rc;
 }
 

@@ -21,7 +21,7 @@ static int s_sale(batch_t *b, const Ledger__PartyRef *p, int64_t ms, int64_t fen
     if (strcmp(month, batch_open_month(b, open)) < 0)
         snprintf(month, sizeof month, "%s", open);
     snprintf(key, sizeof key, "ms:%s@%s", batch_person(who, sizeof who, p), month);
-    rec_t *r = batch_rec(b, key, &ledger__month_sales__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__month_sales__descriptor);
     if (!r)
         return -1;
     ((Ledger__MonthSales *)r->msg)->sales += fen;
@@ -35,7 +35,7 @@ rec_t *sales_distributor(batch_t *b, uint64_t customer_id)
 {
     char key[40];
     snprintf(key, sizeof key, "pd:%" PRIu64, customer_id);
-    return batch_rec(b, key, &ledger__distributor_facts__descriptor);
+    return recset_get(&b->set, key, &ledger__distributor_facts__descriptor);
 }
 
 /* s_cumulative - purchases completed, less refunds processed, before ms
@@ -94,7 +94,7 @@ int sales_price_check(batch_t *b, const Ledger__DistributorFacts *d, const Ledge
     for (size_t i = 0; i < ord->n_lines && rc == 0; i++) {
         char key[80];
         snprintf(key, sizeof key, "prod:%s", ord->lines[i]->product);
-        rec_t *r = batch_rec(b, key, &ledger__product__descriptor);
+        rec_t *r = recset_get(&b->set, key, &ledger__product__descriptor);
         if (!r) {
             rc = -1;
             break;
@@ -146,7 +146,7 @@ int sales_completed(batch_t *b, const Ledger__OrderCommission *o, uint64_t custo
     Ledger__DistributorFacts shell = *d;
     shell.purchases = all;
     shell.n_purchases = d->n_purchases + 1;
-    batch_replace(rd, batch_copy(&shell.base));
+    recset_replace(rd, recset_copy(&shell.base));
     free(all);
     d = (Ledger__DistributorFacts *)rd->msg;
     s_total(b, d, now);
@@ -175,7 +175,7 @@ int sales_refunded(batch_t *b, const Ledger__OrderCommission *o,
     Ledger__DistributorFacts shell = *d;
     shell.refunds = all;
     shell.n_refunds = d->n_refunds + 1;
-    batch_replace(rd, batch_copy(&shell.base));
+    recset_replace(rd, recset_copy(&shell.base));
     free(all);
     d = (Ledger__DistributorFacts *)rd->msg;
     s_total(b, d, now);
@@ -189,17 +189,17 @@ int sales_rebates(batch_t *b, const char *month, int64_t now)
 {
     char key[32];
     snprintf(key, sizeof key, "rs:%s", month);
-    rec_t *idx = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *idx = recset_get(&b->set, key, &ledger__month_index__descriptor);
     if (!idx)
         return -1;
-    Ledger__MonthIndex *people = (Ledger__MonthIndex *)batch_copy(idx->msg);
+    Ledger__MonthIndex *people = (Ledger__MonthIndex *)recset_copy(idx->msg);
     const Ledger__Policy *policy = batch_policy(b, month)->policy;
     int rc = 0;
     for (size_t i = 0; i < people->n_people && rc == 0; i++) {
         const Ledger__PartyRef *p = people->people[i];
         char who[160], skey[200], id[220], reason[200];
         snprintf(skey, sizeof skey, "ms:%s@%s", batch_person(who, sizeof who, p), month);
-        rec_t *r = batch_rec(b, skey, &ledger__month_sales__descriptor);
+        rec_t *r = recset_get(&b->set, skey, &ledger__month_sales__descriptor);
         if (!r) {
             rc = -1;
             break;
@@ -237,9 +237,9 @@ int sales_product(batch_t *b, const Ledger__Event *e)
 {
     char key[80];
     snprintf(key, sizeof key, "prod:%s", e->product->code);
-    rec_t *r = batch_rec(b, key, &ledger__product__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__product__descriptor);
     if (!r)
         return -1;
-    batch_replace(r, batch_copy(&e->product->base));
+    recset_replace(r, recset_copy(&e->product->base));
     return 0;
 }

@@ -30,7 +30,7 @@ int statement_set(batch_t *b, const Ledger__CommissionLine *line, const char *mo
                   int remove)
 {
     char key[200];
-    rec_t *r = batch_rec(b, s_draft_key(key, sizeof key, line->earner, month),
+    rec_t *r = recset_get(&b->set, s_draft_key(key, sizeof key, line->earner, month),
                      &ledger__statement__descriptor);
     if (!r)
         return -1;
@@ -58,7 +58,7 @@ int statement_set(batch_t *b, const Ledger__CommissionLine *line, const char *mo
         shell.total = 0;
         for (size_t i = 0; i < n; i++)
             shell.total += lines[i]->amount;
-        batch_replace(r, batch_copy(&shell.base));
+        recset_replace(r, recset_copy(&shell.base));
     }
     free(lines);
     return remove ? 0 : batch_index_person(b, "m", month, line->earner);
@@ -74,11 +74,11 @@ static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *mon
 {
     char key[200], who[160], bkey[220];
     batch_person(who, sizeof who, p);
-    rec_t *r = batch_rec(b, s_draft_key(key, sizeof key, p, month), &ledger__statement__descriptor);
+    rec_t *r = recset_get(&b->set, s_draft_key(key, sizeof key, p, month), &ledger__statement__descriptor);
     snprintf(bkey, sizeof bkey, "b:%s@%s", who, prev);
-    rec_t *rin = r ? batch_rec(b, bkey, &ledger__balance__descriptor) : NULL;
+    rec_t *rin = r ? recset_get(&b->set, bkey, &ledger__balance__descriptor) : NULL;
     snprintf(bkey, sizeof bkey, "b:%s@%s", who, month);
-    rec_t *rout = rin ? batch_rec(b, bkey, &ledger__balance__descriptor) : NULL;
+    rec_t *rout = rin ? recset_get(&b->set, bkey, &ledger__balance__descriptor) : NULL;
     if (!rout)
         return -1;
     const Ledger__Statement *draft = (const Ledger__Statement *)r->msg;
@@ -105,11 +105,11 @@ static int s_close_person(batch_t *b, const Ledger__PartyRef *p, const char *mon
     snprintf(rkey, sizeof rkey, "%s@%s", who, month);
     worker_result(b->out, KIND_CLOSED, rkey, p->id, 0, &st.base);
     worker_result(b->out, KIND_DRAFT, rkey, p->id, 0, &st.base);   /* the draft says so too */
-    batch_replace(r, batch_copy(&st.base));
+    recset_replace(r, recset_copy(&st.base));
     Ledger__Balance nb = LEDGER__BALANCE__INIT;
     nb.carried = st.carried_out;
     nb.month = (char *)month;
-    batch_replace(rout, batch_copy(&nb.base));
+    recset_replace(rout, recset_copy(&nb.base));
     free(lines);
     free(copies);
     return 0;
@@ -127,16 +127,16 @@ int statement_close(batch_t *b, const Ledger__Event *e)
         return -1;
     batch_prev_month(prev, month);
     snprintf(key, sizeof key, "m:%s", month);
-    rec_t *idx = batch_rec(b, key, &ledger__month_index__descriptor);
+    rec_t *idx = recset_get(&b->set, key, &ledger__month_index__descriptor);
     snprintf(key, sizeof key, "carry:%s", prev);
-    rec_t *cin = idx ? batch_rec(b, key, &ledger__month_index__descriptor) : NULL;
+    rec_t *cin = idx ? recset_get(&b->set, key, &ledger__month_index__descriptor) : NULL;
     snprintf(key, sizeof key, "carry:%s", month);
-    rec_t *cout = cin ? batch_rec(b, key, &ledger__month_index__descriptor) : NULL;
+    rec_t *cout = cin ? recset_get(&b->set, key, &ledger__month_index__descriptor) : NULL;
     if (!cout)
         return -1;
     /* Copies: closing a person may grow recs. */
-    Ledger__MonthIndex *people = (Ledger__MonthIndex *)batch_copy(idx->msg);
-    Ledger__MonthIndex *carried = (Ledger__MonthIndex *)batch_copy(cin->msg);
+    Ledger__MonthIndex *people = (Ledger__MonthIndex *)recset_copy(idx->msg);
+    Ledger__MonthIndex *carried = (Ledger__MonthIndex *)recset_copy(cin->msg);
     Ledger__PartyRef **on = xcalloc(people->n_people + carried->n_people + 1, sizeof *on);
     size_t n_on = 0;
     int rc = 0;
@@ -154,11 +154,11 @@ int statement_close(batch_t *b, const Ledger__Event *e)
         Ledger__MonthIndex carry = LEDGER__MONTH_INDEX__INIT;
         carry.people = on;
         carry.n_people = n_on;
-        batch_replace(cout, batch_copy(&carry.base));
+        recset_replace(cout, recset_copy(&carry.base));
         Ledger__Calendar shell = *b->cal;
         shell.last_closed = (char *)month;
-        batch_replace(b->recs[1], batch_copy(&shell.base));
-        b->cal = (Ledger__Calendar *)b->recs[1]->msg;
+        recset_replace(b->set.recs[1], recset_copy(&shell.base));
+        b->cal = (Ledger__Calendar *)b->set.recs[1]->msg;
     }
     free(on);
     ledger__month_index__free_unpacked(people, NULL);
@@ -175,7 +175,7 @@ int statement_payout(batch_t *b, const Ledger__Event *e)
         return 0;
     char key[200];
     snprintf(key, sizeof key, "s:%s", fe->statement);
-    rec_t *r = batch_rec(b, key, &ledger__statement__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__statement__descriptor);
     if (!r)
         return -1;
     const Ledger__Statement *st = (const Ledger__Statement *)r->msg;
@@ -211,7 +211,7 @@ int statement_payout(batch_t *b, const Ledger__Event *e)
     if (st->closed)
         worker_result(b->out, KIND_CLOSED, fe->statement, st->person->id, 0, &shell.base);
     worker_result(b->out, KIND_DRAFT, fe->statement, st->person->id, 0, &shell.base);
-    batch_replace(r, batch_copy(&shell.base));
+    recset_replace(r, recset_copy(&shell.base));
     free(payouts);
     free(lines);
     free(copies);
@@ -241,7 +241,7 @@ int statement_fine(batch_t *b, const Ledger__Event *e)
         batch_next_month(open, b->cal->last_closed);
     snprintf(month, sizeof month, "%s", strcmp(fl->month, open) >= 0 ? fl->month : open);
     snprintf(key, sizeof key, "f:%s", res->key);
-    rec_t *r = batch_rec(b, key, &ledger__fine_state__descriptor);
+    rec_t *r = recset_get(&b->set, key, &ledger__fine_state__descriptor);
     if (!r) {
         ledger__fine_line__free_unpacked(fl, NULL);
         return -1;
@@ -294,7 +294,7 @@ int statement_fine(batch_t *b, const Ledger__Event *e)
         fs.open_amount = 0;
     }
     if (rc == 0)
-        batch_replace(r, batch_copy(&fs.base));
+        recset_replace(r, recset_copy(&fs.base));
     ledger__fine_line__free_unpacked(fl, NULL);
     return rc;
 }
