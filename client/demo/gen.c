@@ -1138,8 +1138,11 @@ static void s_gen_contacts(gen_t *g)
     }
 }
 
-/* s_gen_expenses - expenses through request -> proposal -> decision with
- * notices (a few out of order or incomplete), and monthly salaries */
+/* s_gen_expenses - expenses through request -> proposal -> decision, with
+ * notice to both the supervisor and the responsible person (seed 000 §11:
+ * 知会主管,负责人); a few out of order or incomplete: no. 7 decided before
+ * it was proposed, no. 19 never proposed, no. 31 with no notices. And
+ * monthly salaries. */
 static void s_gen_expenses(gen_t *g)
 {
     static const char *const what[] = { "门店房租", "线上推广费", "快递费", "办公用品", "团队建设" };
@@ -1172,11 +1175,11 @@ static void s_gen_expenses(gen_t *g)
                     e->proposal->time_ms = e->request->time_ms + 5 * HOUR_MS;
                 else if (n == 19)  /* no proposal at all */
                     e->proposal = NULL;
-                if (n != 31) {     /* one without notices */
+                if (n != 31) {     /* one without notices; the rest tell both */
                     e->n_notices = 2;
                     e->notices = s_alloc(g, 2 * sizeof *e->notices);
                     e->notices[0] = s_approval(g, sup, e->decision->time_ms + HOUR_MS, 0);
-                    e->notices[1] = s_approval(g, req, e->decision->time_ms + HOUR_MS, 0);
+                    e->notices[1] = s_approval(g, resp, e->decision->time_ms + HOUR_MS, 0);
                 }
                 e->time_ms = e->decision->time_ms + 2 * HOUR_MS;
                 e->n_postings = 2;
@@ -1240,8 +1243,8 @@ static void s_post(gen_t *g, const char *account, const char *staff, int64_t ms,
 
 /* s_gen_posts - two WeChat accounts per branch: a post a day (a few days
  * missed), three or four life posts a week (a few weeks two), two or three
- * broadcasts a month (one month four), and one promotional text posted by
- * several accounts in full-width and half-width forms */
+ * broadcasts a month (one December more than three), and one promotional
+ * text posted by several accounts in full-width and half-width forms */
 static void s_gen_posts(gen_t *g)
 {
     static const char *const promo[2] = {
@@ -1283,16 +1286,18 @@ static void s_gen_posts(gen_t *g)
                 if (s_pct(g, 30))   /* a second post some days */
                     s_post(g, account, staff, t + 3 * HOUR_MS, LEDGER__POST_KIND__POST_OTHER,
                            s_str(g, "%s门店%d月%d日营业时间 9:00-21:00", s_cities[b], d.m, d.d), 0);
-                int quota = (b == 1 && a == 0 && d.m == 12) ? 4 : 2 + (d.m % 2);
+                int quota = (b == 1 && a == 0 && d.m == 12) ? 5 : 2 + (d.m % 2);
                 if (d.d % 9 == 5 && bcast_month < quota) {
                     bcast_month++;
                     s_post(g, account, staff, t + HOUR_MS, LEDGER__POST_KIND__POST_PROMOTION,
                            s_str(g, "群发：%s门店%d月会员日，全场九五折。", s_cities[b], d.m), 1);
                 }
-                if (b == 1 && a == 0 && d.m == 12 && d.d == 28 && bcast_month < quota) {
-                    bcast_month++;   /* the fourth broadcast of December */
+                if (b == 1 && a == 0 && d.m == 12 && (d.d == 28 || d.d == 29) &&
+                    bcast_month < quota) {
+                    bcast_month++;   /* December's fourth and fifth broadcasts: one too many */
                     s_post(g, account, staff, t + 2 * HOUR_MS, LEDGER__POST_KIND__POST_PROMOTION,
-                           s_str(g, "群发：%s门店年终清仓，最后三天。", s_cities[b]), 1);
+                           s_str(g, "群发：%s门店年终清仓，最后%s天。", s_cities[b],
+                                 d.d == 28 ? "三" : "两"), 1);
                 }
                 if (d.y == 2025 && d.m == 11 && (d.d == 8 || (d.d == 10 && a == 0))) {
                     s_post(g, account, staff, t + 4 * HOUR_MS, LEDGER__POST_KIND__POST_PROMOTION,
@@ -1334,8 +1339,12 @@ static void s_work(gen_t *g, int kind, int day, int b, const char *team, int aut
     s_push(g, B_WORK, LEDGER__RECORD__KIND_WORK, w);
 }
 
-/* s_gen_work - Saturday script training per branch, daily logs (Mon-Sat)
- * and weekly and monthly plans per team; a few of each missing */
+/* s_gen_work - Saturday script training per branch, a daily log every
+ * calendar day (Sundays too: a business day is a calendar day) and weekly
+ * and monthly plans per team; a few of each missing: the monthly plans of
+ * GZ01 售前组 in February and BJ01 售后组 in May, the trainings of BJ01 on
+ * days 124 and 278 and GZ01 on day 201, about 3 % of the weekly plans and
+ * 1 % of the daily logs at random */
 static void s_gen_work(gen_t *g)
 {
     for (int b = 0; b < BRANCHES; b++) {
@@ -1363,14 +1372,12 @@ static void s_gen_work(gen_t *g)
             if (weekday == 5 && !((b == 1 && (day == 124 || day == 278)) || (b == 2 && day == 201)))
                 s_work(g, LEDGER__WORK_KIND__WORK_SCRIPT_TRAINING, day, b, "销售部", lead,
                        "每周六话术培训：开场白、需求挖掘、异议处理");
-            if (weekday != 6) {
-                if (!s_pct(g, 1))
-                    s_work(g, LEDGER__WORK_KIND__WORK_DAILY_LOG, day, b, "售前组", lead,
-                           names_pick(NAMES_LOG, s_next(g)));
-                if (!s_pct(g, 1))
-                    s_work(g, LEDGER__WORK_KIND__WORK_DAILY_LOG, day, b, "售后组", aft,
-                           names_pick(NAMES_LOG, s_next(g)));
-            }
+            if (!s_pct(g, 1))   /* every day, Sundays included */
+                s_work(g, LEDGER__WORK_KIND__WORK_DAILY_LOG, day, b, "售前组", lead,
+                       names_pick(NAMES_LOG, s_next(g)));
+            if (!s_pct(g, 1))
+                s_work(g, LEDGER__WORK_KIND__WORK_DAILY_LOG, day, b, "售后组", aft,
+                       names_pick(NAMES_LOG, s_next(g)));
         }
     }
 }

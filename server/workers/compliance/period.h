@@ -1,0 +1,37 @@
+/* period - the days, ISO weeks and months the compliance rules count over,
+ * as whole numbers so that they sort and step: a day is its number since
+ * 1970-01-01, a week the number of its Monday's week, a month y * 12 + m - 1.
+ * All are local dates in the ledger's zone (shared/date.h). */
+#ifndef LEDGER_COMPLIANCE_PERIOD_H
+#define LEDGER_COMPLIANCE_PERIOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "date.h"
+
+typedef enum { PERIOD_DAY, PERIOD_WEEK, PERIOD_MONTH } period_kind_t;
+
+/* period_of_date - the period holding the local date */
+int64_t period_of_date(period_kind_t k, date_t d);
+
+/* period_of - the period holding the local date of a time */
+int64_t period_of(period_kind_t k, int64_t ms);
+
+/* period_first_day, period_last_day - its first and last local dates */
+date_t period_first_day(period_kind_t k, int64_t p);
+date_t period_last_day(period_kind_t k, int64_t p);
+
+/* period_start_ms, period_end_ms - 00:00 local of its first day, and of the
+ * day after its last (the end is exclusive) */
+int64_t period_start_ms(period_kind_t k, int64_t p);
+int64_t period_end_ms(period_kind_t k, int64_t p);
+
+/* period_format - "2025-11-03", "2025-W45" (the ISO week-year), "2025-11";
+ * out >= 11 bytes */
+void period_format(char *out, size_t n, period_kind_t k, int64_t p);
+
+/* period_month - "YYYY-MM" a period's findings belong to: that of its last
+ * day (a week across two months counts in the later); out >= 8 bytes */
+void period_month(char out[8], period_kind_t k, int64_t p);
+
+#endif
