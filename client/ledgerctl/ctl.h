@@ -211,5 +211,7 @@ int cmd_statements(ctl_t *ctl, int argc, char **argv);
 int cmd_payout(ctl_t *ctl, int argc, char **argv);
 int cmd_quote(ctl_t *ctl, int argc, char **argv);
 int cmd_pool(ctl_t *ctl, int argc, char **argv);
+int cmd_findings(ctl_t *ctl, int argc, char **argv);
+int cmd_finding(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -52,6 +52,8 @@ static const char s_usage[] =
     "  payout      record the payment of a closed statement\n"
     "  quote       a distributor's unit price at its tier, and the next tier\n"
     "  pool        a centre's bonus pool of a closed month\n"
+    "  findings    compliance findings: list them by rule, status, branch, month\n"
+    "  finding     one finding: show it, acknowledge it, resolve it\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -84,6 +86,8 @@ static const ctl_cmd_t s_commands[] = {
     { "payout",   cmd_payout,   "" },
     { "quote",    cmd_quote,    "" },
     { "pool",     cmd_pool,     "" },
+    { "findings", cmd_findings, "" },
+    { "finding",  cmd_finding,  "" },
     { NULL, NULL, NULL }
 };
 

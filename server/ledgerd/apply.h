@@ -47,7 +47,8 @@ void apply_write_reply(apply_t *a, uint64_t id, const char *code, uint64_t versi
 /* apply_drop_events_from - forget events queued after mark (a rolled-back request) */
 void apply_drop_events_from(apply_t *a, size_t mark);
 
-/* Handlers, one per request type (entity.c, replay.c, cursor.c, clock.c). */
+/* Handlers, one per request type (entity.c, replay.c, cursor.c, clock.c,
+ * month.c, finding.c...). */
 int entity_staff_add(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_staff_amend(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int entity_customer_add(apply_t *a, const ProtobufCMessage *req, err_t *err);
@@ -71,5 +72,6 @@ int policy_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int policy_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int backup_start(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int month_close(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int finding_status_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
 
 #endif

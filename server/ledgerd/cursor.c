@@ -88,7 +88,7 @@ static int s_result_kind_ok(const char *k)
         if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= '0' && k[i] <= '9') || k[i] == '_' ||
               k[i] == '.'))
             return 0;
-    static const char *const own[] = { "clock", "policy", "month", NULL };
+    static const char *const own[] = { "clock", "policy", "month", "finding", NULL };
     for (const char *const *o = own; *o; o++)
         if (follow_kind_matches(*o, k, n))
             return 0;

@@ -66,6 +66,7 @@ static const handler_t s_handlers[] = {
     { FRAME_RESULT_GET,     &ledger__result_get__descriptor,     cursor_result_get,     0 },
     { FRAME_MONTH_CLOSE,    &ledger__month_close__descriptor,    month_close,           1 },
     { FRAME_RESULT_LIST,    &ledger__result_list__descriptor,    cursor_result_list,    0 },
+    { FRAME_FINDING_STATUS, &ledger__finding_status_set__descriptor, finding_status_set, 1 },
 };
 
 struct dispatch {
