@@ -15,7 +15,7 @@
 #include "xmalloc.h"
 
 #define FINDING_KIND  "compliance.finding"
-#define FINDINGS_LINE 100     /* columns a list line fits in */
+#define FINDINGS_LINE 160     /* columns a list line fits in: the reason is what people read */
 #define FINDINGS_MAX  100000  /* --limit's ceiling */
 
 /* Enum names as typed and shown; index = enum value. */

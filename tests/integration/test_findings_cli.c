@@ -1,5 +1,5 @@
 /* findings_cli - ledgerctl's findings commands against a real ledgerd:
- * `findings` lists with its filters (text cut to 100 columns, and --json
+ * `findings` lists with its filters (text cut to 160 columns, and --json
  * with every field), `finding show` (text, --json, not found), `finding ack`
  * and `finding resolve` with the events they append and the server's
  * refusals, and usage errors naming the option. The findings are written
@@ -124,7 +124,8 @@ static void s_seed(void)
           LEDGER__SUBJECT_KIND__SUBJECT_WECHAT, "sh01_kefu1", "2025-11-03", "SH01", "2025-11",
           LEDGER__FINDING_STATUS__FINDING_OPEN, NULL, NULL,
           "no post from sh01_kefu1 on 2025-11-03, though the policy asks for three posts "
-          "a day from every account of the team, holidays included" },
+          "a day from every account of the team, holidays included, and the checker "
+          "looked at it twice before the weekly meeting of the branch" },
         { DAILY_2, "posts.daily", LEDGER__FINDING_SEVERITY__FINDING_LOW,
           LEDGER__SUBJECT_KIND__SUBJECT_WECHAT, "sh02_kefu1", "2025-11-03", "SH02", "2025-11",
           LEDGER__FINDING_STATUS__FINDING_ACKNOWLEDGED, "S-2", "looking into it",
@@ -188,11 +189,11 @@ Test(findings_cli, the_list_shows_open_and_acknowledged_findings_by_default)
     cr_assert(strstr(out, "3 findings (by rule: orders.late_ship 1, posts.daily 2)\n"), "%s",
               out);
     cr_assert_eq(s_lines(), 5, "header, three findings, summary: %s", out);
-    /* Every line fits in 100 columns: the long reason is cut. */
+    /* Every line fits in 160 columns (ASCII here): the long reason is cut. */
     for (const char *p = out; *p;) {
         const char *nl = strchr(p, '\n');
         cr_assert(nl);
-        cr_assert_leq(nl - p, 100, "a line of %td columns: %.*s", nl - p, (int)(nl - p), p);
+        cr_assert_leq(nl - p, 160, "a line of %td columns: %.*s", nl - p, (int)(nl - p), p);
         p = nl + 1;
     }
     cr_assert(strstr(out, "no post from sh01_kefu1") && strstr(out, "..."), "cut: %s", out);
