@@ -71,9 +71,13 @@ int finance_account(cx_t *cx, const Ledger__Account *a)
                      "that uses it", a->code, a->owner_name, a->owner_team);
         else
             snprintf(reason, sizeof reason, "%s is owned outside %s now", a->code, a->team);
-        if ((inside || a->version > 1) &&
-            s_judge(cx, "finance.account_owner", SUBJ_ACCOUNT, a->code, "", a->branch,
-                    a->opened_ms ? a->opened_ms : cx->now, NULL, reason, inside) < 0)
+        int64_t at = a->opened_ms ? a->opened_ms : cx->now;
+        char month[8];
+        if ((inside || a->version > 1)
+                ? s_judge(cx, "finance.account_owner", SUBJ_ACCOUNT, a->code, "", a->branch, at,
+                          NULL, reason, inside) < 0
+                : finding_checked(cx, "finance.account_owner", a->branch,
+                                  check_month(month, at)) < 0)
             return -1;
     }
     return s_rotation(cx, key, (const Ledger__Account *)r->msg);

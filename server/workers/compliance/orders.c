@@ -90,8 +90,10 @@ int orders_order(cx_t *cx, const Ledger__Order *o)
     const Ledger__StaffEntry *approver =
         o->price_approver ? check_staff(cx, o->price_approver->code) : NULL;
     int approved = check_has_role(approver, LEDGER__STAFF_ROLE__SUPERVISOR);
-    if (!*below && o->version <= 1)
-        return 0;   /* nothing below, and no earlier version that was */
+    char month[8];
+    if (!*below && o->version <= 1)   /* nothing below, and no earlier version that was */
+        return finding_checked(cx, "price.below_channel", o->branch,
+                               check_month(month, o->placed_ms));
     char reason[420];
     if (*below && !approved)
         snprintf(reason, sizeof reason, "%s sold below the channel price without a supervisor's "
@@ -138,6 +140,12 @@ int orders_attribution(cx_t *cx, const Ledger__Result *res)
             nl += (size_t)snprintf(lock + nl, sizeof lock - nl, "%s%s", nl ? "; " : "", c->detail);
     }
     int again = res->version > 1;   /* an earlier version may have had a finding */
+    char month[8];
+    check_month(month, a->placed_ms);
+    if (rc == 0 && !ns && !again)
+        rc = finding_checked(cx, "order.assist_is_service", branch, month);
+    if (rc == 0 && !nl && !again)
+        rc = finding_checked(cx, "order.role_conflict", branch, month);
     if (rc == 0 && (ns || again))
         rc = s_judge(cx, "order.assist_is_service", a->order_code, branch, a->placed_ms,
                      ns ? same : "no assist claimed equal to the service now", ns > 0);
@@ -160,16 +168,19 @@ int orders_distributor(cx_t *cx, const Ledger__Result *res)
         return 0;
     }
     int rc = 0;
-    if (dp->differs || res->version > 1) {
-        const Ledger__OrderSeen *o = s_seen(cx, res->entity_id, &rc);
+    const Ledger__OrderSeen *o = s_seen(cx, res->entity_id, &rc);
+    if (rc == 0 && !dp->differs && res->version <= 1) {
+        char month[8];
+        rc = finding_checked(cx, "price.outside_policy", o ? o->branch : "",
+                             check_month(month, o ? o->placed_ms : cx->now));
+    } else if (rc == 0) {
         char reason[300];
         snprintf(reason, sizeof reason, dp->differs
                  ? "%s charged distributor %s other than its tier %d's price"
                  : "%s: distributor %s charged its tier %d's price now",
                  dp->order_code, dp->partner ? dp->partner->code : "?", dp->tier + 1);
-        if (rc == 0)
-            rc = s_judge(cx, "price.outside_policy", dp->order_code, o ? o->branch : "",
-                         o ? o->placed_ms : cx->now, reason, dp->differs);
+        rc = s_judge(cx, "price.outside_policy", dp->order_code, o ? o->branch : "",
+                     o ? o->placed_ms : cx->now, reason, dp->differs);
     }
     ledger__distributor_price__free_unpacked(dp, NULL);
     return rc;
