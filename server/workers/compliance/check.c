@@ -84,10 +84,12 @@ int64_t check_channel_price(cx_t *cx, const char *product)
         FIND(old_->field, n_, (item)->code, i_);                              \
         int same_ = i_ < n_ && !strcmp(old_->field[i_]->code, (item)->code);  \
         entry_t **arr_ = xcalloc(n_ + 1, sizeof *arr_);                       \
-        memcpy(arr_, old_->field, i_ * sizeof *arr_);                         \
+        if (i_)   /* an empty list may be NULL */                              \
+            memcpy(arr_, old_->field, i_ * sizeof *arr_);                     \
         arr_[i_] = (item);                                                    \
         size_t rest_ = n_ - i_ - (size_t)same_;                               \
-        memcpy(arr_ + i_ + 1, old_->field + i_ + same_, rest_ * sizeof *arr_); \
+        if (rest_)                                                            \
+            memcpy(arr_ + i_ + 1, old_->field + i_ + same_, rest_ * sizeof *arr_); \
         book_t shell_ = *old_;                                                \
         shell_.field = arr_;                                                  \
         shell_.nfield = i_ + 1 + rest_;                                       \

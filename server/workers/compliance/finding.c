@@ -61,7 +61,8 @@ static int s_tally(cx_t *cx, const char *month, const char *branch, const char *
     add.checks = 1;
     add.findings = findings;
     Ledger__RuleMonth **arr = xcalloc(rm->n_rules + 1, sizeof *arr);
-    memcpy(arr, rm->rules, rm->n_rules * sizeof *arr);
+    if (rm->n_rules)   /* an empty list may be NULL */
+        memcpy(arr, rm->rules, rm->n_rules * sizeof *arr);
     arr[rm->n_rules] = &add;
     Ledger__RewardMonth shell = *rm;
     shell.rules = arr;
@@ -183,14 +184,16 @@ static void s_fines_write(cx_t *cx, const Ledger__Finding *f, int carried)
 
 /* ---- findings ----------------------------------------------------------- */
 
-/* s_save - f as the finding's new version: its state record and result */
+/* s_save - f as the finding's new version: its state record and result.
+ * f may borrow from the record's old message, which the replace frees: only
+ * the copy is used after it. */
 static void s_save(cx_t *cx, rec_t *r, Ledger__Finding *f)
 {
     if (recset_same(r->msg, &f->base))
         return;
-    ProtobufCMessage *copy = recset_copy(&f->base);
-    recset_replace(r, copy);
-    worker_result(cx->out, KIND_FINDING, f->id, 0, 0, copy);
+    Ledger__Finding *copy = (Ledger__Finding *)recset_copy(&f->base);
+    recset_replace(r, &copy->base);
+    worker_result(cx->out, KIND_FINDING, copy->id, 0, 0, &copy->base);
 }
 
 static void s_free_fines(Ledger__FindingFine **fines, size_t n)

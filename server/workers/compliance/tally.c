@@ -71,7 +71,8 @@ static void s_flag(Ledger__Tally *t, int64_t p, int on)
         t->flagged[i] = p;
         t->n_flagged++;
     } else if (!on && is) {
-        memmove(t->flagged + i, t->flagged + i + 1, (t->n_flagged - i - 1) * sizeof *t->flagged);
+        memmove(t->flagged + i, t->flagged + i + 1,
+                (t->n_flagged - i - 1) * sizeof *t->flagged);
         t->n_flagged--;
     }
 }
@@ -169,9 +170,11 @@ int tally_count(cx_t *cx, const tally_rule_t *tr, const char *subject, const cha
     if (is_new) {
         add.period = p;
         arr = xcalloc(shell.n_periods + 1, sizeof *arr);
-        memcpy(arr, shell.periods, i * sizeof *arr);
+        if (i)   /* an empty list may be NULL */
+            memcpy(arr, shell.periods, i * sizeof *arr);
         arr[i] = &add;
-        memcpy(arr + i + 1, shell.periods + i, (shell.n_periods - i) * sizeof *arr);
+        if (shell.n_periods > i)
+            memcpy(arr + i + 1, shell.periods + i, (shell.n_periods - i) * sizeof *arr);
         shell.periods = arr;
         shell.n_periods++;
     }
