@@ -3,7 +3,7 @@
  * paying accounts replaced within account_rotation_days of opening; every
  * expenditure requested, proposed by a supervisor, then decided by a
  * responsible person, in that order, with notice to a supervisor and a
- * responsible person. */
+ * responsible person (given a quiet day for the steps to be recorded). */
 #include <stdio.h>
 #include <string.h>
 #include "date.h"
@@ -83,25 +83,17 @@ int finance_account(cx_t *cx, const Ledger__Account *a)
     return s_rotation(cx, key, (const Ledger__Account *)r->msg);
 }
 
-int finance_account_due(cx_t *cx, const char *key)
-{
-    rec_t *r = recset_get(&cx->set, key, &ledger__account__descriptor);
-    if (!r)
-        return -1;
-    return *((const Ledger__Account *)r->msg)->code
-               ? s_rotation(cx, key, (const Ledger__Account *)r->msg) : 0;
-}
-
 /* s_step - an approval step is there, by someone */
 static int s_step(const Ledger__Approval *a)
 {
     return a && a->staff_code && *a->staff_code;
 }
 
-int finance_entry(cx_t *cx, const Ledger__FinanceEntry *fe)
+/* s_expense - the approval chain of an expense, judged once complete, or
+ * broken a quiet day after its last change: the steps are often recorded
+ * one by one (ledgerctl entry approve, entry notify) */
+static int s_expense(cx_t *cx, const char *key, const Ledger__FinanceEntry *fe)
 {
-    if (fe->category != LEDGER__ENTRY_CATEGORY__CATEGORY_EXPENSE)
-        return 0;
     char why[600] = "";
     size_t n = 0;
     const Ledger__Approval *req = fe->request, *prop = fe->proposal, *dec = fe->decision;
@@ -140,6 +132,10 @@ int finance_entry(cx_t *cx, const Ledger__FinanceEntry *fe)
     if (!n && fe->version <= 1)
         return finding_checked(cx, "finance.expenditure_approval", fe->branch,
                                check_month((char[8]){ 0 }, fe->time_ms));
+    if (n && cx->now < fe->updated_ms + CHECK_QUIET_MS) {
+        check_due(cx, fe->updated_ms + CHECK_QUIET_MS, key);
+        return 0;
+    }
     char reason[700];
     snprintf(reason, sizeof reason, n ? "expenditure %s: %s" : "expenditure %s approved in order "
              "now%s", fe->code, why);
@@ -151,4 +147,35 @@ int finance_entry(cx_t *cx, const Ledger__FinanceEntry *fe)
     }
     return s_judge(cx, "finance.expenditure_approval", SUBJ_ENTRY, fe->code, "", fe->branch,
                    fe->time_ms, s_step(req) ? &requester : NULL, reason, n > 0);
+}
+
+int finance_entry(cx_t *cx, const Ledger__FinanceEntry *fe)
+{
+    if (fe->category != LEDGER__ENTRY_CATEGORY__CATEGORY_EXPENSE)
+        return 0;
+    char key[160];
+    snprintf(key, sizeof key, "fe:%s", fe->code);
+    if (strlen(key) > 128)
+        return 0;
+    rec_t *r = recset_get(&cx->set, key, &ledger__finance_entry__descriptor);
+    if (!r)
+        return -1;
+    recset_replace(r, recset_copy(&fe->base));
+    return s_expense(cx, key, (const Ledger__FinanceEntry *)r->msg);
+}
+
+int finance_due(cx_t *cx, const char *key)
+{
+    if (!strncmp(key, "fe:", 3)) {
+        rec_t *r = recset_get(&cx->set, key, &ledger__finance_entry__descriptor);
+        if (!r)
+            return -1;
+        return *((const Ledger__FinanceEntry *)r->msg)->code
+                   ? s_expense(cx, key, (const Ledger__FinanceEntry *)r->msg) : 0;
+    }
+    rec_t *r = recset_get(&cx->set, key, &ledger__account__descriptor);
+    if (!r)
+        return -1;
+    return *((const Ledger__Account *)r->msg)->code
+               ? s_rotation(cx, key, (const Ledger__Account *)r->msg) : 0;
 }

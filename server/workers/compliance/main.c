@@ -11,8 +11,8 @@
  * State: "policies" PolicyBook; "staff" StaffBook; "catalog" Catalog;
  * "due" DueBook; "f:<finding id>" Finding; "rm:<month>" RewardMonth;
  * "tl:<rule>|<subject>" Tally; "sv:<code>" ServiceCase; "cu:<customer id>"
- * CustomerCare (and distributor); "o:<order id>" OrderSeen; "ac:<code>" Account; "p:<post
- * code>" PostSeen; "tx:<hash>" TextSeen. */
+ * CustomerCare; "o:<order id>" OrderSeen; "ac:<code>" Account; "fe:<code>"
+ * FinanceEntry (expenses); "p:<post code>" PostSeen; "tx:<hash>" TextSeen. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +99,8 @@ static int s_due_run(cx_t *cx)
             rc = tally_due(cx, keys[i]);
         else if (!strncmp(keys[i], "sv:", 3) || !strncmp(keys[i], "cu:", 3))
             rc = service_due(cx, keys[i]);
-        else if (!strncmp(keys[i], "ac:", 3))
-            rc = finance_account_due(cx, keys[i]);
+        else if (!strncmp(keys[i], "ac:", 3) || !strncmp(keys[i], "fe:", 3))
+            rc = finance_due(cx, keys[i]);
     }
     for (size_t i = 0; i < n; i++)
         free(keys[i]);

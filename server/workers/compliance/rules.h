@@ -12,7 +12,8 @@ int orders_attribution(cx_t *cx, const Ledger__Result *res);
 int orders_distributor(cx_t *cx, const Ledger__Result *res);
 
 int finance_account(cx_t *cx, const Ledger__Account *a);
-int finance_account_due(cx_t *cx, const char *key);
+/* finance_due - judge an account ("ac:") or an expense ("fe:") again */
+int finance_due(cx_t *cx, const char *key);
 int finance_entry(cx_t *cx, const Ledger__FinanceEntry *fe);
 
 int service_customer(cx_t *cx, const Ledger__Customer *c);
