@@ -259,6 +259,16 @@ static date_t s_civil_from_days(int64_t z)
     return (date_t){ (int)(yoe + era * 400 + (m <= 2)), m, d };
 }
 
+int64_t date_day_number(date_t d)
+{
+    return s_days_from_civil(d.y, d.m, d.d);
+}
+
+date_t date_from_day_number(int64_t n)
+{
+    return s_civil_from_days(n);
+}
+
 /* date_add_days - calendar arithmetic; n may be negative */
 date_t date_add_days(date_t d, int n)
 {

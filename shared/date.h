@@ -45,6 +45,11 @@ date_t date_add_days(date_t d, int n);
 /* date_add_months - day clamped to the month's length (Nov 30 + 3 = Feb 28/29) */
 date_t date_add_months(date_t d, int n);
 
+/* date_day_number - days since 1970-01-01 (negative before);
+ * date_from_day_number - its inverse */
+int64_t date_day_number(date_t d);
+date_t date_from_day_number(int64_t n);
+
 /* date_cmp - <0, 0, >0 */
 int date_cmp(date_t a, date_t b);
 
