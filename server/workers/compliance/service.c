@@ -101,11 +101,9 @@ static int s_case_judge(cx_t *cx, rec_t *r)
     return rc;
 }
 
-/* s_step_set - the earliest step by its own time */
-static void s_step_set(Ledger__ServiceCase *c, Ledger__Step **slot, const Ledger__ServiceEvent *sv,
-                       uint64_t seq)
+/* s_step_set - the earliest step by its own time (an amended one replaces itself) */
+static void s_step_set(Ledger__Step **slot, const Ledger__ServiceEvent *sv, uint64_t seq)
 {
-    (void)c;
     if (*slot && (*slot)->seq && (*slot)->time_ms <= sv->time_ms && strcmp((*slot)->code, sv->code))
         return;
     if (!*slot) {
@@ -358,16 +356,16 @@ int service_event(cx_t *cx, const Ledger__ServiceEvent *sv)
         break;
     }
     case LEDGER__SERVICE_KIND__SERVICE_RESPONSE:
-        s_step_set(c, &c->response, sv, seq);
+        s_step_set(&c->response, sv, seq);
         break;
     case LEDGER__SERVICE_KIND__SERVICE_COMPLAINT_CLOSED:
-        s_step_set(c, &c->closed, sv, seq);
+        s_step_set(&c->closed, sv, seq);
         break;
     case LEDGER__SERVICE_KIND__SERVICE_CUSTOMER_TOLD:
-        s_step_set(c, &c->told, sv, seq);
+        s_step_set(&c->told, sv, seq);
         break;
     default:
-        s_step_set(c, &c->reported, sv, seq);
+        s_step_set(&c->reported, sv, seq);
         break;
     }
     r->dirty = 1;
