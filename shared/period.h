@@ -1,9 +1,9 @@
-/* period - the days, ISO weeks and months the compliance rules count over,
- * as whole numbers so that they sort and step: a day is its number since
+/* period - the days, ISO weeks and months that rules count over and books
+ * close, as whole numbers so that they sort and step: a day is its number since
  * 1970-01-01, a week the number of its Monday's week, a month y * 12 + m - 1.
  * All are local dates in the ledger's zone (shared/date.h). */
-#ifndef LEDGER_COMPLIANCE_PERIOD_H
-#define LEDGER_COMPLIANCE_PERIOD_H
+#ifndef LEDGER_PERIOD_H
+#define LEDGER_PERIOD_H
 
 #include <stddef.h>
 #include <stdint.h>
