@@ -1382,6 +1382,32 @@ static void s_gen_work(gen_t *g)
     }
 }
 
+/* s_entry_cmp - entries by their own time, then as generated: a branch's
+ * books arrive day by day, as a clerk enters them, so each day closes once
+ * the next has begun (reconciliation) */
+typedef struct { Ledger__Record *r; size_t i; } ranked_t;
+static int s_entry_cmp(const void *a, const void *b)
+{
+    const ranked_t *x = a, *y = b;
+    int64_t tx = x->r->entry->time_ms, ty = y->r->entry->time_ms;
+    if (tx != ty)
+        return tx < ty ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* s_sort_entries - the entry bucket in s_entry_cmp's order */
+static void s_sort_entries(gen_t *g)
+{
+    size_t n = g->n_bucket[B_ENTRY];
+    ranked_t *rk = xcalloc(n ? n : 1, sizeof *rk);
+    for (size_t i = 0; i < n; i++)
+        rk[i] = (ranked_t){ g->bucket[B_ENTRY][i], i };
+    qsort(rk, n, sizeof *rk, s_entry_cmp);
+    for (size_t i = 0; i < n; i++)
+        g->bucket[B_ENTRY][i] = rk[i].r;
+    free(rk);
+}
+
 void demo_generate(demo_t *out, uint64_t seed, int scale)
 {
     memset(out, 0, sizeof *out);
@@ -1399,6 +1425,7 @@ void demo_generate(demo_t *out, uint64_t seed, int scale)
     s_gen_expenses(&g);
     s_gen_posts(&g);
     s_gen_work(&g);
+    s_sort_entries(&g);
     for (int b = 0; b < B_COUNT; b++) {
         for (size_t i = 0; i < g.n_bucket[b]; i++) {
             if (out->n_records == out->cap) {

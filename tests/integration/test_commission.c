@@ -12,6 +12,7 @@
 #include "commission.pb-c.h"
 #include "follow.h"
 #include "frame.h"
+#include "replay.h"
 #include "server.h"
 
 TestSuite(commission, .timeout = 600);
@@ -88,58 +89,12 @@ static void s_payload_hex(client_t *c, const char *kind, const char *key, char *
     ledger__result__free_unpacked(r, NULL);
 }
 
-/* s_hex - bytes as hex text (out >= 2 n + 1) */
-static void s_hex(char *out, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
-    out[2 * n] = 0;
-}
-
-/* s_replay_matches - a second follower from seq 1 (its own cursor and
- * state) leaves every commission result as the live one wrote it last */
+/* s_replay_matches - a second commission worker from seq 1 (its own cursor
+ * and state) leaves every line and statement as the live one wrote it last */
 static void s_replay_matches(void)
 {
-    /* The results as written, read from the log by a follower of our own. */
-    client_t *c = client_new(srv.listen, "tester", 10000);
     char *kinds[] = { "commission.line", "statement" };
-    follow_opts_t fo = { .client = c, .events_endpoint = srv.publish, .kinds = kinds,
-                         .n_kinds = 2, .page = 5000 };
-    follow_t *f = follow_new(&fo, 0);
-    json_t *seen = json_object();   /* "kind key" -> payload hex of the last version */
-    static char hex[1 << 17];
-    for (;;) {
-        follow_batch_t b;
-        err_t err;
-        cr_assert_eq(follow_next(f, &b, 0, &err), 0, "%s", err.msg);
-        for (size_t i = 0; i < b.n; i++) {
-            const Ledger__Result *r = b.events[i]->result;
-            char k[300];
-            snprintf(k, sizeof k, "%s %s", r->kind, r->key);
-            cr_assert_lt(2 * r->payload.len, sizeof hex);
-            s_hex(hex, r->payload.data, r->payload.len);
-            json_object_set_new(seen, k, json_string(hex));
-        }
-        if (b.caught_up)
-            break;
-    }
-    follow_destroy(&f);
-    cr_assert_gt(json_object_size(seen), 20, "the run wrote its lines and statements");
-
-    char wlog[512];
-    snprintf(wlog, sizeof wlog, "%s/replay.log", srv.dir);
-    pid_t w = worker_start(&srv, "commission", "--name replay --once", wlog);
-    cr_assert_eq(proc_wait_ms(w, 240000), 0, "the replay ran");
-    const char *k;
-    json_t *v;
-    json_object_foreach(seen, k, v) {
-        char kind[64], key[256];
-        cr_assert_eq(sscanf(k, "%63s %255s", kind, key), 2);
-        s_payload_hex(c, kind, key, hex, sizeof hex);
-        cr_assert_str_eq(hex, json_string_value(v), "%s: the replay from seq 1 differs", k);
-    }
-    client_destroy(&c);
-    json_decref(seen);
+    replay_matches(&srv, "commission", kinds, 2, 21);
 }
 
 /* s_has - out contains text */

@@ -16,6 +16,7 @@
 #include "compliance.pb-c.h"
 #include "follow.h"
 #include "frame.h"
+#include "replay.h"
 #include "server.h"
 
 TestSuite(compliance_team, .timeout = 600);
@@ -216,64 +217,12 @@ static int64_t s_fine_result(const char *key)
     return amount;
 }
 
-/* s_hex - bytes as hex text (out >= 2 n + 1) */
-static void s_hex(char *out, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        snprintf(out + 2 * i, 3, "%02x", p[i]);
-    out[2 * n] = 0;
-}
-
-/* s_replay_matches - a second compliance worker from seq 1 (its own cursor
- * and state) leaves every finding and fine as the live one wrote it last;
- * at least min of them */
+/* s_replay_matches - a second compliance worker from seq 1 leaves every
+ * finding and fine as the live one wrote it last; at least min of them */
 static void s_replay_matches(size_t min)
 {
-    /* The results as written, read from the log by a follower of our own. */
-    client_t *c = client_new(srv.listen, "tester", 10000);
     char *kinds[] = { "compliance.finding", "compliance.fine" };
-    follow_opts_t fo = { .client = c, .events_endpoint = srv.publish, .kinds = kinds,
-                         .n_kinds = 2, .page = 5000 };
-    follow_t *f = follow_new(&fo, 0);
-    json_t *seen = json_object();   /* "kind key" -> payload hex of the last version */
-    static char hex[1 << 17];
-    for (;;) {
-        follow_batch_t b;
-        err_t err;
-        cr_assert_eq(follow_next(f, &b, 0, &err), 0, "%s", err.msg);
-        for (size_t i = 0; i < b.n; i++) {
-            const Ledger__Result *r = b.events[i]->result;
-            char k[600];
-            snprintf(k, sizeof k, "%s %s", r->kind, r->key);
-            cr_assert_lt(2 * r->payload.len, sizeof hex);
-            s_hex(hex, r->payload.data, r->payload.len);
-            json_object_set_new(seen, k, json_string(hex));
-        }
-        if (b.caught_up)
-            break;
-    }
-    follow_destroy(&f);
-    cr_assert_geq(json_object_size(seen), min, "the run wrote its findings and fines (%zu)",
-                  json_object_size(seen));
-
-    char wlog[512];
-    snprintf(wlog, sizeof wlog, "%s/replay.log", srv.dir);
-    pid_t w = worker_start(&srv, "compliance", "--name replay --once", wlog);
-    cr_assert_eq(proc_wait_ms(w, 240000), 0, "the replay ran");
-    const char *k;
-    json_t *v;
-    json_object_foreach(seen, k, v) {
-        const char *sp = strchr(k, ' ');
-        char kind[64];
-        snprintf(kind, sizeof kind, "%.*s", (int)(sp - k), k);
-        Ledger__Result *r = s_payload(c, kind, sp + 1);
-        cr_assert(r, "%s: still stored", k);
-        s_hex(hex, r->payload.data, r->payload.len);
-        ledger__result__free_unpacked(r, NULL);
-        cr_assert_str_eq(hex, json_string_value(v), "%s: the replay from seq 1 differs", k);
-    }
-    client_destroy(&c);
-    json_decref(seen);
+    replay_matches(&srv, "compliance", kinds, 2, min);
 }
 
 Test(compliance_team, a_missing_day_is_found_when_the_account_moves_on_or_after_a_quiet_day)
