@@ -228,3 +228,91 @@ Test(reconciliation, a_late_entry_reopens_its_day_when_the_policy_says_so)
     cr_assert(strstr(out, "late_entry/E-LATE"), "recorded, never silent: %s", out);
     s_finish();
 }
+
+/* s_exception - the stored exception under id: 1 open, 0 put right, -1 none */
+static int s_exception(const char *id, char *reason, size_t n)
+{
+    client_t *c = client_new(srv.listen, "tester", 5000);
+    Ledger__Meta meta = LEDGER__META__INIT;
+    meta.actor = "tester";
+    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
+    req.meta = &meta;
+    req.kind = "recon.exception";
+    req.key = (char *)id;
+    Ledger__Result *r = NULL;
+    err_t err;
+    int state = -1;
+    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
+                    (ProtobufCMessage **)&r, &err) == 0) {
+        Ledger__Exception *x = ledger__exception__unpack(NULL, r->payload.len, r->payload.data);
+        cr_assert(x, "%s: an Exception", id);
+        state = x->open;
+        if (reason)
+            snprintf(reason, n, "%s", x->reason);
+        ledger__exception__free_unpacked(x, NULL);
+        ledger__result__free_unpacked(r, NULL);
+    }
+    client_destroy(&c);
+    return state;
+}
+
+#define EXC_IS(id, want) do { char why_[400] = ""; int got_ = s_exception(id, why_, sizeof why_); \
+    cr_assert_eq(got_, want, "%s: %d (%s), want %d", id, got_, why_, want); } while (0)
+
+Test(reconciliation, orders_against_payments_shipments_and_refunds)
+{
+    s_start("2026-03-01 08:00");
+    CTL_OK("product add --code G-1 --name 打印机 --purchase-price 1000.00 --channel-price 1500.00 "
+           "--list-price 1800.00 --market-price 2000.00");
+    CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
+    const char *line = "--line G-1:1:1800.00";
+    for (int i = 1; i <= 5; i++)
+        CTL_OK("order add --code O-%d --customer C-1 --placed '2026-03-01 09:0%d' %s", i, i, line);
+
+    /* O-1: shipped, nothing paid (seed 003), then paid in full: put right. */
+    CTL_OK("shipment add --code SP-1 --order O-1 --shipped '2026-03-01 10:00'");
+    /* O-2: paid in full, never shipped. */
+    CTL_OK("payment add --code PAY-2 --order O-2 --amount 1800.00 --paid '2026-03-01 10:00'");
+    /* O-3: paid one fen short, and shipped. */
+    CTL_OK("payment add --code PAY-3 --order O-3 --amount 1799.99 --paid '2026-03-01 10:00'");
+    CTL_OK("shipment add --code SP-3 --order O-3 --shipped '2026-03-01 11:00'");
+    /* O-4: a refund with no payment. */
+    CTL_OK("refund add --code RF-4 --order O-4 --amount 100.00 --requested '2026-03-01 12:00'");
+    /* O-5: paid exactly and shipped: no exception at all. */
+    CTL_OK("payment add --code PAY-5 --order O-5 --amount 1800.00 --paid '2026-03-01 10:00'");
+    CTL_OK("shipment add --code SP-5 --order O-5 --shipped '2026-03-01 11:00'");
+    s_caught_up();
+    EXC_IS("shipped_unpaid/O-1", 1);
+    EXC_IS("paid_not_shipped/O-2", 1);
+    EXC_IS("amount_mismatch/O-3", 1);
+    EXC_IS("shipped_unpaid/O-3", -1);
+    EXC_IS("refund_unpaid/O-4", 1);
+    /* O-5 was paid before it was shipped: "paid but not shipped" for that
+     * moment, put right by the shipment; nothing is open. */
+    for (const char *const *k = (const char *const[]){ "shipped_unpaid/O-5", "paid_not_shipped/O-5",
+             "amount_mismatch/O-5", "refund_unpaid/O-5", NULL }; *k; k++)
+        cr_assert_neq(s_exception(*k, NULL, 0), 1, "%s is not open", *k);
+    EXC_IS("amount_mismatch/O-5", -1);
+
+    /* A day later the recovery list of SH01 holds O-1, a day outstanding. */
+    CTL_OK("clock set '2026-03-02 10:00'");
+    s_caught_up();
+    CTL_OK("--json recovery --branch SH01");
+    cr_assert(strstr(out, "O-1") && !strstr(out, "O-3"), "O-1 alone is to recover: %s", out);
+
+    /* Paying O-1 in full, shipping O-2, paying O-3's last fen: put right. */
+    CTL_OK("payment add --code PAY-1 --order O-1 --amount 1800.00 --paid '2026-03-02 10:00'");
+    CTL_OK("shipment add --code SP-2 --order O-2 --shipped '2026-03-02 10:00'");
+    CTL_OK("payment add --code PAY-3B --order O-3 --amount 0.01 --paid '2026-03-02 10:00'");
+    s_caught_up();
+    EXC_IS("shipped_unpaid/O-1", 0);
+    EXC_IS("paid_not_shipped/O-2", 0);
+    EXC_IS("amount_mismatch/O-3", 0);
+    EXC_IS("refund_unpaid/O-4", 1);
+    CTL_OK("exceptions");
+    cr_assert(strstr(out, "refund_unpaid/O-4") && !strstr(out, "shipped_unpaid/O-1"),
+              "only the open ones are listed: %s", out);
+    char *kinds[] = { "recon.exception", "recovery.list" };
+    replay_matches(&srv, "reconciliation", kinds, 2, 5);
+    s_finish();
+}

@@ -394,8 +394,14 @@ int closes_advance(recon_t *rc)
         s_bal_free(bal, n);
         if (rc_ < 0)
             return -1;
-        if (money_recovery(rc) < 0)   /* days outstanding have moved on */
-            return -1;
+    }
+    /* A new ledger day: days outstanding have moved on. */
+    Ledger__Branches *all = (Ledger__Branches *)rc->branches->msg;
+    int64_t today = period_of(PERIOD_DAY, rc->now);
+    if (all->recovery_day != today) {
+        all->recovery_day = today;
+        rc->branches->dirty = 1;
+        return money_recovery(rc);
     }
     return 0;
 }
