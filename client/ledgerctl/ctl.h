@@ -213,5 +213,9 @@ int cmd_quote(ctl_t *ctl, int argc, char **argv);
 int cmd_pool(ctl_t *ctl, int argc, char **argv);
 int cmd_findings(ctl_t *ctl, int argc, char **argv);
 int cmd_finding(ctl_t *ctl, int argc, char **argv);
+int cmd_close(ctl_t *ctl, int argc, char **argv);
+int cmd_exceptions(ctl_t *ctl, int argc, char **argv);
+int cmd_recovery(ctl_t *ctl, int argc, char **argv);   /* in cmd_exceptions.c */
+int cmd_report(ctl_t *ctl, int argc, char **argv);
 
 #endif

@@ -54,6 +54,10 @@ static const char s_usage[] =
     "  pool        a centre's bonus pool of a closed month\n"
     "  findings    compliance findings: list them by rule, status, branch, month\n"
     "  finding     one finding: show it, acknowledge it, resolve it\n"
+    "  close       a branch's close of its accounts for a day, a week or a month\n"
+    "  exceptions  orders, payments, shipments and refunds that disagree\n"
+    "  recovery    a branch's shipped orders with nothing paid\n"
+    "  report      a month's product profit; commission payable against paid\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
@@ -88,6 +92,10 @@ static const ctl_cmd_t s_commands[] = {
     { "pool",     cmd_pool,     "" },
     { "findings", cmd_findings, "" },
     { "finding",  cmd_finding,  "" },
+    { "close",    cmd_close,    "" },
+    { "exceptions", cmd_exceptions, "" },
+    { "recovery", cmd_recovery, "" },
+    { "report",   cmd_report,   "" },
     { NULL, NULL, NULL }
 };
 
