@@ -97,6 +97,12 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
         if (r == 0)
             r = closes_advance(&rc);
     }
+    /* A recovery list changed: written now, not only on the next ledger day. */
+    for (size_t i = 0; i < rc.set.n && r == 0; i++)
+        if (rc.set.recs[i]->dirty && !strncmp(rc.set.recs[i]->key, "su:", 3)) {
+            r = money_recovery(&rc);
+            break;
+        }
     if (r == 0)
         r = recset_put(&rc.set);
     recset_fini(&rc.set);

@@ -13,6 +13,7 @@
 #include "date.h"
 #include "log.h"
 #include "money.h"
+#include "period.h"
 #include "recon.h"
 #include "xmalloc.h"
 
@@ -194,22 +195,25 @@ static int s_recovery_set(recon_t *rc, const char *branch, const Ledger__OrderMo
     return s_recovery_touch(rc, branch);
 }
 
-/* s_recovery_write - branch's recovery.list result as of ledger time */
+/* s_recovery_write - branch's recovery.list result as of the start of the
+ * ledger day: whole days outstanding, and the same list however a replay
+ * cuts the log into batches */
 static void s_recovery_write(recon_t *rc, const char *branch, const Ledger__RecoveryList *l)
 {
+    int64_t as_of = period_start_ms(PERIOD_DAY, period_of(PERIOD_DAY, rc->now));
     Ledger__RecoveryItem *items = xcalloc(l->n_items, sizeof *items);
     Ledger__RecoveryItem **ptrs = xcalloc(l->n_items, sizeof *ptrs);
     int64_t outstanding = 0;
     for (size_t i = 0; i < l->n_items; i++) {
         items[i] = *l->items[i];
-        int64_t days = (rc->now - items[i].shipped_ms) / RECON_DAY_MS;
+        int64_t days = (as_of - items[i].shipped_ms) / RECON_DAY_MS;
         items[i].days_outstanding = days > 0 ? days : 0;
         outstanding += items[i].amount - items[i].paid;
         ptrs[i] = &items[i];
     }
     Ledger__RecoveryList out = LEDGER__RECOVERY_LIST__INIT;
     out.branch = (char *)branch;
-    out.as_of_ms = rc->now;
+    out.as_of_ms = as_of;
     out.items = ptrs;
     out.n_items = l->n_items;
     out.outstanding = outstanding;
