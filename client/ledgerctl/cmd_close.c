@@ -180,11 +180,12 @@ typedef struct {
 
 /* s_take - keep res when its key is of the period; a payload that does not
  * decode is said and passed over */
-static void s_take(s_all_t *l, const Ledger__Result *res)
+static int s_take(void *arg, const Ledger__Result *res)
 {
+    s_all_t *l = arg;
     size_t kl = strlen(res->key), sl = strlen(l->suffix);
     if (kl <= sl || strcmp(res->key + kl - sl, l->suffix))
-        return;
+        return 0;
     err_t err;
     const ProtobufCBinaryData *p = &res->payload;
     Ledger__Close *cl = (Ledger__Close *)codec_unpack(
@@ -193,7 +194,7 @@ static void s_take(s_all_t *l, const Ledger__Result *res)
         fprintf(stderr, "ledgerctl: %s result %s (version %llu, by %s): the payload is not a "
                 "ledger.Close: %s; passed over\n", res->kind, res->key,
                 (unsigned long long)res->version, res->owner, err.msg);
-        return;
+        return 0;
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
@@ -202,36 +203,14 @@ static void s_take(s_all_t *l, const Ledger__Result *res)
     }
     l->versions[l->n] = res->version;
     l->found[l->n++] = cl;
+    return 0;
 }
 
 /* s_fetch_all - every page of the kind; keys are <branch>@<period>, so
  * the period is a suffix, not a prefix */
 static int s_fetch_all(ctl_t *ctl, const char *kind, s_all_t *l)
 {
-    uint8_t token[256];
-    ProtobufCBinaryData page = { 0, NULL };
-    int rc;
-    do {
-        Ledger__Meta meta = LEDGER__META__INIT;
-        Ledger__ResultList req = LEDGER__RESULT_LIST__INIT;
-        Ledger__ResultListReply *rep = NULL;
-        ctl_meta_read(ctl, &meta);
-        req.meta = &meta;
-        req.kind = (char *)kind;
-        req.limit = 1000;
-        req.page_token = page;
-        if ((rc = ctl_call(ctl, FRAME_RESULT_LIST, &req.base,
-                           &ledger__result_list_reply__descriptor, (ProtobufCMessage **)&rep)))
-            return rc;
-        for (size_t i = 0; i < rep->n_results; i++)
-            s_take(l, rep->results[i]);
-        page.len = rep->next_page_token.len < sizeof token ? rep->next_page_token.len : 0;
-        if (page.len)   /* an empty token may come as NULL */
-            memcpy(token, rep->next_page_token.data, page.len);
-        page.data = token;
-        ledger__result_list_reply__free_unpacked(rep, NULL);
-    } while (page.len);
-    return CTL_OK;
+    return ctl_result_each(ctl, kind, "", s_take, l);
 }
 
 /* s_show_branch - one branch's close; not found is exit 1 */

@@ -123,8 +123,9 @@ static int s_passes(const s_list_t *l, const Ledger__Exception *x)
 
 /* s_take - keep res's exception when it passes; a payload that does not
  * decode is said and passed over */
-static void s_take(s_list_t *l, const Ledger__Result *res)
+static int s_take(void *arg, const Ledger__Result *res)
 {
+    s_list_t *l = arg;
     err_t err;
     const ProtobufCBinaryData *p = &res->payload;
     Ledger__Exception *x = (Ledger__Exception *)codec_unpack(
@@ -133,11 +134,11 @@ static void s_take(s_list_t *l, const Ledger__Result *res)
         fprintf(stderr, "ledgerctl: %s result %s (version %llu, by %s): the payload is not a "
                 "ledger.Exception: %s; passed over\n", res->kind, res->key,
                 (unsigned long long)res->version, res->owner, err.msg);
-        return;
+        return 0;
     }
     if (!s_passes(l, x)) {
         ledger__exception__free_unpacked(x, NULL);
-        return;
+        return 0;
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
@@ -146,6 +147,7 @@ static void s_take(s_list_t *l, const Ledger__Result *res)
     }
     l->versions[l->n] = res->version;
     l->found[l->n++] = x;
+    return 0;
 }
 
 /* s_fetch - every page of recon.exception (only KIND/ keys with --kind) */
@@ -154,31 +156,7 @@ static int s_fetch(ctl_t *ctl, s_list_t *l)
     char prefix[64] = "";
     if (l->kind)
         snprintf(prefix, sizeof prefix, "%s/", ctl_enum_name(s_kinds, l->kind));
-    uint8_t token[256];
-    ProtobufCBinaryData page = { 0, NULL };
-    int rc;
-    do {
-        Ledger__Meta meta = LEDGER__META__INIT;
-        Ledger__ResultList req = LEDGER__RESULT_LIST__INIT;
-        Ledger__ResultListReply *rep = NULL;
-        ctl_meta_read(ctl, &meta);
-        req.meta = &meta;
-        req.kind = EXCEPTION_KIND;
-        req.key_prefix = prefix;
-        req.limit = 1000;
-        req.page_token = page;
-        if ((rc = ctl_call(ctl, FRAME_RESULT_LIST, &req.base,
-                           &ledger__result_list_reply__descriptor, (ProtobufCMessage **)&rep)))
-            return rc;
-        for (size_t i = 0; i < rep->n_results; i++)
-            s_take(l, rep->results[i]);
-        page.len = rep->next_page_token.len < sizeof token ? rep->next_page_token.len : 0;
-        if (page.len)   /* an empty token may come as NULL */
-            memcpy(token, rep->next_page_token.data, page.len);
-        page.data = token;
-        ledger__result_list_reply__free_unpacked(rep, NULL);
-    } while (page.len);
-    return CTL_OK;
+    return ctl_result_each(ctl, EXCEPTION_KIND, prefix, s_take, l);
 }
 
 /* s_row - the cells of x's row before REASON: id, branch, amount, paid,

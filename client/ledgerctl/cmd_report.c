@@ -235,11 +235,12 @@ typedef struct {
 
 /* s_due - res's row when its key is of the month; a payload that does not
  * decode is said and passed over */
-static void s_due(s_payable_t *l, const Ledger__Result *res)
+static int s_due(void *arg, const Ledger__Result *res)
 {
+    s_payable_t *l = arg;
     size_t kl = strlen(res->key), sl = strlen(l->suffix);
     if (kl <= sl || strcmp(res->key + kl - sl, l->suffix))
-        return;
+        return 0;
     err_t err;
     const ProtobufCBinaryData *p = &res->payload;
     Ledger__Statement *st = (Ledger__Statement *)codec_unpack(
@@ -248,7 +249,7 @@ static void s_due(s_payable_t *l, const Ledger__Result *res)
         fprintf(stderr, "ledgerctl: %s result %s (version %llu, by %s): the payload is not a "
                 "ledger.Statement: %s; passed over\n", res->kind, res->key,
                 (unsigned long long)res->version, res->owner, err.msg);
-        return;
+        return 0;
     }
     if (l->n == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
@@ -272,36 +273,14 @@ static void s_due(s_payable_t *l, const Ledger__Result *res)
     d->closed_ms = st->closed_ms;
     d->version = res->version;
     ledger__statement__free_unpacked(st, NULL);
+    return 0;
 }
 
 /* s_payable_fetch - every page of statement.closed; keys are
  * <person>@<month>, so the month is a suffix, not a prefix */
 static int s_payable_fetch(ctl_t *ctl, s_payable_t *l)
 {
-    uint8_t token[256];
-    ProtobufCBinaryData page = { 0, NULL };
-    int rc;
-    do {
-        Ledger__Meta meta = LEDGER__META__INIT;
-        Ledger__ResultList req = LEDGER__RESULT_LIST__INIT;
-        Ledger__ResultListReply *rep = NULL;
-        ctl_meta_read(ctl, &meta);
-        req.meta = &meta;
-        req.kind = "statement.closed";
-        req.limit = 1000;
-        req.page_token = page;
-        if ((rc = ctl_call(ctl, FRAME_RESULT_LIST, &req.base,
-                           &ledger__result_list_reply__descriptor, (ProtobufCMessage **)&rep)))
-            return rc;
-        for (size_t i = 0; i < rep->n_results; i++)
-            s_due(l, rep->results[i]);
-        page.len = rep->next_page_token.len < sizeof token ? rep->next_page_token.len : 0;
-        if (page.len)   /* an empty token may come as NULL */
-            memcpy(token, rep->next_page_token.data, page.len);
-        page.data = token;
-        ledger__result_list_reply__free_unpacked(rep, NULL);
-    } while (page.len);
-    return CTL_OK;
+    return ctl_result_each(ctl, "statement.closed", "", s_due, l);
 }
 
 /* s_due_json - a row's money as members of the open object */

@@ -230,6 +230,36 @@ int ctl_result_get(ctl_result_t *out, ctl_t *ctl, const char *kind, const char *
     return CTL_OK;
 }
 
+int ctl_result_each(ctl_t *ctl, const char *kind, const char *prefix,
+                    int (*take)(void *arg, const Ledger__Result *r), void *arg)
+{
+    uint8_t token[256];
+    ProtobufCBinaryData page = { 0, NULL };
+    int rc, stop = 0;
+    do {
+        Ledger__Meta meta = LEDGER__META__INIT;
+        Ledger__ResultList req = LEDGER__RESULT_LIST__INIT;
+        Ledger__ResultListReply *rep = NULL;
+        ctl_meta_read(ctl, &meta);
+        req.meta = &meta;
+        req.kind = (char *)kind;
+        req.key_prefix = (char *)prefix;
+        req.limit = 1000;
+        req.page_token = page;
+        if ((rc = ctl_call(ctl, FRAME_RESULT_LIST, &req.base,
+                           &ledger__result_list_reply__descriptor, (ProtobufCMessage **)&rep)))
+            return rc;
+        for (size_t i = 0; i < rep->n_results && !stop; i++)
+            stop = take(arg, rep->results[i]);
+        page.len = rep->next_page_token.len < sizeof token ? rep->next_page_token.len : 0;
+        if (page.len)   /* an empty token may come as NULL */
+            memcpy(token, rep->next_page_token.data, page.len);
+        page.data = token;
+        ledger__result_list_reply__free_unpacked(rep, NULL);
+    } while (page.len && !stop);
+    return CTL_OK;
+}
+
 /* ctl_result_fini - the result and its unpacked payload */
 void ctl_result_fini(ctl_result_t *a)
 {

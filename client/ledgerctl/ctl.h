@@ -185,6 +185,13 @@ int ctl_result_get(ctl_result_t *out, ctl_t *ctl, const char *kind, const char *
                    const ProtobufCMessageDescriptor *desc);
 void ctl_result_fini(ctl_result_t *r);
 
+/* ctl_result_each - result.list of kind, every page (keys starting with
+ * prefix, "" for all), each result handed to take (valid only during the
+ * call), which returns 1 to stop early. CTL_OK, or ledgerd's error printed
+ * and its exit code. */
+int ctl_result_each(ctl_t *ctl, const char *kind, const char *prefix,
+                    int (*take)(void *arg, const Ledger__Result *r), void *arg);
+
 /* ctl_party_json - a PartyRef as {kind, code, id}, or null when absent */
 void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p);
 
