@@ -4,8 +4,9 @@
  * exceptions shipped_unpaid, paid_not_shipped, amount_mismatch and
  * refund_unpaid ("x:<id>" Exception, result recon.exception); and each
  * branch's shipped-but-unpaid orders ("su:<branch>" RecoveryList, the
- * branches to write in "su-branches"), written as recovery.list when a day
- * closes. closes.c keeps late entries' exceptions through recon_exception. */
+ * branches to write in "su-branches"), written as recovery.list when it
+ * changes and on each new ledger day (main.c, closes.c). closes.c keeps late
+ * entries' exceptions through recon_exception. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
