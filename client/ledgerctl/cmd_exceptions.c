@@ -47,29 +47,6 @@ static const char s_recovery_usage[] =
     "\n"
     "  --branch BRANCH  the branch (required)\n";
 
-/* s_cut - s cut to at most cols display columns, "..." marking a cut;
- * out has n bytes */
-static const char *s_cut(char *out, size_t n, const char *s, size_t cols)
-{
-    if (out_width(s) <= cols) {
-        snprintf(out, n, "%s", s);
-        return out;
-    }
-    size_t keep = 0;   /* bytes of s that fit with the "..." */
-    for (size_t i = 1; s[i - 1] && i < n - 4; i++) {
-        if (((unsigned char)s[i] & 0xC0) == 0x80)
-            continue;   /* not at a character's first byte */
-        memcpy(out, s, i);
-        out[i] = 0;
-        if (out_width(out) + 3 > cols)
-            break;
-        keep = i;
-    }
-    memcpy(out, s, keep);
-    memcpy(out + keep, "...", 4);
-    return out;
-}
-
 /* s_day - the local date of ms, "-" when unset; out >= 11 */
 static const char *s_day(char *out, size_t n, int64_t ms)
 {
@@ -200,7 +177,7 @@ static void s_print_list(const s_list_t *l)
     for (size_t i = 0; i < l->n; i++) {
         char reason[1024];
         s_row(l->found[i], buf, row);
-        row[fixed] = s_cut(reason, sizeof reason, l->found[i]->reason, room);
+        row[fixed] = out_cut(reason, sizeof reason, l->found[i]->reason, room);
         out_table_rowv(t, row);
     }
     out_table_print(t, stdout);

@@ -85,29 +85,6 @@ static const char *s_status(Ledger__FindingStatus status)
     return ctl_enum_name(s_statuses, status ? (int)status : LEDGER__FINDING_STATUS__FINDING_OPEN);
 }
 
-/* s_cut - s cut to at most cols display columns, "..." marking a cut;
- * out has n bytes */
-static const char *s_cut(char *out, size_t n, const char *s, size_t cols)
-{
-    if (out_width(s) <= cols) {
-        snprintf(out, n, "%s", s);
-        return out;
-    }
-    size_t keep = 0;   /* bytes of s that fit with the "..." */
-    for (size_t i = 1; s[i - 1] && i < n - 4; i++) {
-        if (((unsigned char)s[i] & 0xC0) == 0x80)
-            continue;   /* not at a character's first byte */
-        memcpy(out, s, i);
-        out[i] = 0;
-        if (out_width(out) + 3 > cols)
-            break;
-        keep = i;
-    }
-    memcpy(out, s, keep);
-    memcpy(out + keep, "...", 4);
-    return out;
-}
-
 /* s_finding_json - every field of f; result_version from its Result */
 static void s_finding_json(out_json_t *j, const Ledger__Finding *f, uint64_t result_version)
 {
@@ -233,7 +210,7 @@ static void s_print_list(const s_list_t *l)
         char reason[1024];
         out_table_row(t, f->id, ctl_enum_name(s_severities, f->severity),
                       s_status(f->status), f->month,
-                      s_cut(reason, sizeof reason, f->reason, room));
+                      out_cut(reason, sizeof reason, f->reason, room));
     }
     out_table_print(t, stdout);
     out_table_destroy(&t);

@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <locale.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -88,6 +89,27 @@ size_t out_width(const char *s)
     while (u[i])
         w += s_cp_width(s_decode(u, &i));
     return w;
+}
+
+const char *out_cut(char *out, size_t n, const char *s, size_t cols)
+{
+    if (out_width(s) <= cols) {
+        snprintf(out, n, "%s", s);
+        return out;
+    }
+    size_t keep = 0;   /* bytes of s that fit with the "..." */
+    for (size_t i = 1; s[i - 1] && i < n - 4; i++) {
+        if (((unsigned char)s[i] & 0xC0) == 0x80)
+            continue;   /* not at a character's first byte */
+        memcpy(out, s, i);
+        out[i] = 0;
+        if (out_width(out) + 3 > cols)
+            break;
+        keep = i;
+    }
+    memcpy(out, s, keep);
+    memcpy(out + keep, "...", 4);
+    return out;
 }
 
 /* s_put_text - s with control characters and bad bytes as '?', so a name

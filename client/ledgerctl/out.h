@@ -14,6 +14,10 @@ void out_init(void);
 /* out_width - display columns of UTF-8 text (wide characters count 2) */
 size_t out_width(const char *s);
 
+/* out_cut - s cut to at most cols display columns, "..." marking a cut
+ * (never inside a character); out has n bytes */
+const char *out_cut(char *out, size_t n, const char *s, size_t cols);
+
 /* out_pad - print s (control characters shown as '?') padded with blanks to
  * width columns; right-aligned when right is set */
 void out_pad(FILE *f, const char *s, size_t width, int right);
