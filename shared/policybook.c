@@ -1,6 +1,7 @@
 /* policybook - the policy versions a worker keeps (see policybook.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "policy.h"
 #include "policybook.h"
 #include "recset.h"
 #include "xmalloc.h"
@@ -31,10 +32,21 @@ Ledger__PolicyBook *policybook_add(const Ledger__PolicyBook *book, const Ledger_
     return copy;
 }
 
-const Ledger__PolicyVersion *policybook_find(const Ledger__PolicyBook *book, const char *month,
-                                             const Ledger__PolicyVersion *fallback)
+/* s_default - the built-in default as a version, made once */
+static const Ledger__PolicyVersion *s_default(void)
 {
-    const Ledger__PolicyVersion *best = fallback;
+    static Ledger__PolicyVersion v;
+    if (!v.policy) {
+        ledger__policy_version__init(&v);
+        v.month = "";
+        v.policy = policy_default();
+    }
+    return &v;
+}
+
+const Ledger__PolicyVersion *policybook_find(const Ledger__PolicyBook *book, const char *month)
+{
+    const Ledger__PolicyVersion *best = s_default();
     for (size_t i = 0; i < book->n_versions; i++)
         if (strcmp(book->versions[i]->month, month) <= 0)
             best = book->versions[i];   /* the book is in (month, version) order */

@@ -12,8 +12,8 @@
 Ledger__PolicyBook *policybook_add(const Ledger__PolicyBook *book, const Ledger__PolicyVersion *pv);
 
 /* policybook_find - the version in force for month "YYYY-MM": its own
- * latest, else the latest earlier month's, else fallback */
-const Ledger__PolicyVersion *policybook_find(const Ledger__PolicyBook *book, const char *month,
-                                             const Ledger__PolicyVersion *fallback);
+ * latest, else the latest earlier month's, else the built-in default
+ * (version 0, month "", made once) */
+const Ledger__PolicyVersion *policybook_find(const Ledger__PolicyBook *book, const char *month);
 
 #endif

@@ -55,7 +55,7 @@ const char *batch_person(char *out, size_t n, const Ledger__PartyRef *p)
  * latest earlier month's, else the built-in default */
 const Ledger__PolicyVersion *batch_policy(batch_t *b, const char *month)
 {
-    return policybook_find(b->book, month, &b->fallback);
+    return policybook_find(b->book, month);
 }
 
 int batch_index_order(batch_t *b, const char *month, uint64_t id)

@@ -27,7 +27,6 @@ typedef struct {
     err_t *err;
     Ledger__Calendar *cal;   /* recs' "calendar" */
     Ledger__PolicyBook *book;/* recs' "policies" */
-    Ledger__PolicyVersion fallback;   /* the built-in default, version 0 */
 } batch_t;
 
 /* batch_policy - the policy version in force for month */

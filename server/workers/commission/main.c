@@ -26,7 +26,6 @@
 #include "codec.h"
 #include "lines.h"
 #include "log.h"
-#include "policy.h"
 #include "policybook.h"
 #include "sales.h"
 #include "statement.h"
@@ -456,14 +455,8 @@ static void s_keys(void *ctx, Ledger__Event *const *events, size_t n, worker_key
 static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_state_t *state,
                    worker_out_t *out, err_t *err)
 {
-    static Ledger__Policy *def;   /* the built-in default, made once */
-    if (!def)
-        def = policy_default();
     batch_t b = { .set = { .state = state, .err = err, .owner = "commission" }, .out = out,
                   .err = err };
-    ledger__policy_version__init(&b.fallback);
-    b.fallback.month = "";
-    b.fallback.policy = def;
     int rc = 0;
     rec_t *book = recset_get(&b.set, "policies", &ledger__policy_book__descriptor);
     rec_t *cal = book ? recset_get(&b.set, "calendar", &ledger__calendar__descriptor) : NULL;

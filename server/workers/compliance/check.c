@@ -24,7 +24,7 @@ const char *check_time(char out[20], int64_t ms)
 
 const Ledger__Policy *check_policy_month(cx_t *cx, const char *month)
 {
-    return policybook_find((const Ledger__PolicyBook *)cx->book->msg, month, &cx->fallback)
+    return policybook_find((const Ledger__PolicyBook *)cx->book->msg, month)
         ->policy;
 }
 

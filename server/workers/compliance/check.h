@@ -32,7 +32,6 @@ typedef struct {
     const Ledger__Event *e;        /* the event being applied */
     int64_t now;                   /* ledger time: e->time_ms */
     rec_t *book, *staff, *catalog, *due;   /* "policies", "staff", "catalog", "due" */
-    Ledger__PolicyVersion fallback;        /* the built-in default */
 } cx_t;
 
 /* check_policy - the policy in force for the month of a time */

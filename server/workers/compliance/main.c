@@ -19,7 +19,6 @@
 #include <string.h>
 #include "check.h"
 #include "finding.h"
-#include "policy.h"
 #include "policybook.h"
 #include "rules.h"
 #include "tally.h"
@@ -152,14 +151,8 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
                    worker_out_t *out, err_t *err)
 {
     (void)ctx;
-    static Ledger__Policy *def;   /* the built-in default, made once */
-    if (!def)
-        def = policy_default();
     cx_t cx = { .set = { .state = state, .err = err, .owner = "compliance" }, .out = out,
                 .err = err };
-    ledger__policy_version__init(&cx.fallback);
-    cx.fallback.month = "";
-    cx.fallback.policy = def;
     int rc = (cx.book = recset_get(&cx.set, "policies", &ledger__policy_book__descriptor)) &&
              (cx.staff = recset_get(&cx.set, "staff", &ledger__staff_book__descriptor)) &&
              (cx.catalog = recset_get(&cx.set, "catalog", &ledger__catalog__descriptor)) &&

@@ -13,7 +13,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include "policy.h"
 #include "policybook.h"
 #include "recon.h"
 
@@ -22,7 +21,7 @@ static const char *const s_kinds[] = { "entry", "order", "payment", "shipment", 
 
 const Ledger__Policy *recon_policy(recon_t *rc, const char *month)
 {
-    return policybook_find((const Ledger__PolicyBook *)rc->book->msg, month, &rc->fallback)
+    return policybook_find((const Ledger__PolicyBook *)rc->book->msg, month)
         ->policy;
 }
 
@@ -79,14 +78,8 @@ static int s_batch(void *ctx, Ledger__Event *const *events, size_t n, worker_sta
                    worker_out_t *out, err_t *err)
 {
     (void)ctx;
-    static Ledger__Policy *def;   /* the built-in default, made once */
-    if (!def)
-        def = policy_default();
     recon_t rc = { .set = { .state = state, .err = err, .owner = "reconciliation" }, .out = out,
                    .err = err };
-    ledger__policy_version__init(&rc.fallback);
-    rc.fallback.month = "";
-    rc.fallback.policy = def;
     int r = (rc.book = recset_get(&rc.set, "policies", &ledger__policy_book__descriptor)) &&
             (rc.branches = recset_get(&rc.set, "branches", &ledger__branches__descriptor))
                 ? 0 : -1;

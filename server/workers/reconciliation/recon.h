@@ -26,7 +26,6 @@ typedef struct {
     int64_t now;                   /* ledger time: e->time_ms */
     rec_t *book;                   /* "policies" */
     rec_t *branches;               /* "branches": every branch with entries */
-    Ledger__PolicyVersion fallback;
 } recon_t;
 
 /* recon_policy - the policy in force for "YYYY-MM" */
