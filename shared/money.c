@@ -102,8 +102,7 @@ int money_add(int64_t *out, int64_t a, int64_t b)
     return 0;
 }
 
-/* s_div_round - num / den, half away from zero, in 128 bits; den > 0 */
-static __int128 s_div_round(__int128 num, __int128 den)
+__int128 money_div_round128(__int128 num, __int128 den)
 {
     __int128 q = num / den, r = num % den;   /* C truncates toward zero */
     __int128 mag = r < 0 ? -r : r;
@@ -117,14 +116,14 @@ int64_t money_div_round(int64_t num, int64_t den)
 {
     if (den <= 0)
         log_panic("money_div_round: divisor %lld is not positive", (long long)den);
-    return (int64_t)s_div_round(num, den);
+    return (int64_t)money_div_round128(num, den);
 }
 
 /* money_apply_bp - fen x bp / 10000, rounded half away from zero. The
  * product is exact in 128 bits; a result beyond int64 is a caller's bug. */
 int64_t money_apply_bp(int64_t fen, int64_t bp)
 {
-    __int128 r = s_div_round((__int128)fen * bp, 10000);
+    __int128 r = money_div_round128((__int128)fen * bp, 10000);
     if (r > INT64_MAX || r < INT64_MIN)
         log_panic("money_apply_bp: %lld fen x %lld bp does not fit in int64",
                   (long long)fen, (long long)bp);

@@ -23,6 +23,10 @@ int money_mul(int64_t *out, int64_t a, int64_t b);
 /* money_add - *out = a + b; -1 (no err) on overflow */
 int money_add(int64_t *out, int64_t a, int64_t b);
 
+/* money_div_round128 - num / den rounded half away from zero, in 128 bits
+ * (a product of money, rates and factors); den > 0 */
+__int128 money_div_round128(__int128 num, __int128 den);
+
 /* money_div_round - num / den rounded half away from zero; den > 0 */
 int64_t money_div_round(int64_t num, int64_t den);
 

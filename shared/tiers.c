@@ -7,19 +7,10 @@
 #include <assert.h>
 #include <stddef.h>
 #include "log.h"
+#include "money.h"
 #include "tiers.h"
 
 #define BP_ONE 10000   /* 100 % in basis points */
-
-/* s_div_round - num / den, half away from zero, in 128 bits; den > 0 */
-static __int128 s_div_round(__int128 num, __int128 den)
-{
-    __int128 q = num / den, r = num % den;   /* C truncates toward zero */
-    __int128 mag = r < 0 ? -r : r;
-    if (mag >= den - mag)                     /* 2|r| >= den, without overflow */
-        q += num < 0 ? -1 : 1;
-    return q;
-}
 
 /* tiers_of - the last tier starting at or below cumulative; the first tier
  * below them all; how far the next one is */
@@ -47,8 +38,9 @@ void tiers_of(tier_t *out, const Ledger__Policy *policy, int64_t cumulative)
 int64_t tiers_unit_price(const Ledger__Policy *policy, const tier_t *tier, int64_t list_price)
 {
     assert(policy && tier);
-    __int128 r = s_div_round((__int128)list_price * policy->distributor_supply_rate * tier->factor,
-                             (__int128)BP_ONE * BP_ONE);
+    __int128 r = money_div_round128(
+        (__int128)list_price * policy->distributor_supply_rate * tier->factor,
+        (__int128)BP_ONE * BP_ONE);
     if (r > INT64_MAX || r < INT64_MIN)
         log_panic("tiers_unit_price: %lld fen x %lld bp x %lld bp does not fit in int64",
                   (long long)list_price, (long long)policy->distributor_supply_rate,

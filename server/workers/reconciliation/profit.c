@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "date.h"
+#include "money.h"
 #include "profit.h"
 #include "recon.h"
 #include "xmalloc.h"
@@ -34,16 +35,6 @@ typedef struct {
 
 /* ---- arithmetic (profit.h) ----------------------------------------------- */
 
-/* s_div_round - num / den, half away from zero; den > 0 */
-static __int128 s_div_round(__int128 num, __int128 den)
-{
-    __int128 q = num / den, r = num % den;   /* C truncates toward zero */
-    __int128 mag = r < 0 ? -r : r;
-    if (mag >= den - mag)                     /* 2|r| >= den, without overflow */
-        q += num < 0 ? -1 : 1;
-    return q;
-}
-
 /* s_fit - v held to the int64 range */
 static int64_t s_fit(__int128 v)
 {
@@ -54,7 +45,7 @@ int64_t profit_margin_bp(int64_t profit, int64_t sales)
 {
     if (sales <= 0)
         return 0;
-    return s_fit(s_div_round((__int128)profit * BP_WHOLE, sales));
+    return s_fit(money_div_round128((__int128)profit * BP_WHOLE, sales));
 }
 
 void profit_share(int64_t *out, int64_t total, const int64_t *weights, size_t n)
