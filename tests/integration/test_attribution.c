@@ -14,6 +14,7 @@
 #include "client.h"
 #include "codec.h"
 #include "frame.h"
+#include "results.h"
 #include "server.h"
 
 TestSuite(attribution, .timeout = 300);
@@ -57,31 +58,12 @@ static uint64_t s_last_seq(client_t *c)
     return seq;
 }
 
-/* s_result - the stored result (kind, key), NULL when there is none */
-static Ledger__Result *s_result(client_t *c, const char *kind, const char *key)
-{
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    req.meta = &meta;
-    req.kind = (char *)kind;
-    req.key = (char *)key;
-    Ledger__Result *rep = NULL;
-    err_t err;
-    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&rep, &err) < 0) {
-        cr_assert_eq(err.code, ERR(NOT_FOUND), "result.get %s: %s", key, err.msg);
-        return NULL;
-    }
-    return rep;
-}
-
 /* s_attribution - the order's attribution, waiting up to 10 s for version
  * (0: any) to appear; the caller frees it */
 static Ledger__Attribution *s_attribution(client_t *c, const char *order, uint64_t version)
 {
     for (int i = 0; i < 1000; i++) {
-        Ledger__Result *r = s_result(c, "attribution.resolved", order);
+        Ledger__Result *r = result_get(c, "attribution.resolved", order);
         if (r && r->version >= version) {
             Ledger__Attribution *a = ledger__attribution__unpack(NULL, r->payload.len,
                                                                  r->payload.data);
@@ -202,8 +184,8 @@ Test(attribution, two_partitions_with_one_killed_mid_run_give_what_one_instance_
     cr_assert_gt(n, 1000, "the demo's year has its orders (%zu)", n);
     size_t resolved = 0;
     for (size_t i = 0; i < n; i++) {
-        Ledger__Result *a = s_result(cs, "attribution.resolved", codes[i]);
-        Ledger__Result *b = s_result(ca, "attribution.resolved", codes[i]);
+        Ledger__Result *a = result_get(cs, "attribution.resolved", codes[i]);
+        Ledger__Result *b = result_get(ca, "attribution.resolved", codes[i]);
         cr_assert(a && b, "%s: resolved by the split run %d, alone %d", codes[i], !!a, !!b);
         cr_assert(a->payload.len == b->payload.len &&
                   !memcmp(a->payload.data, b->payload.data, a->payload.len),
@@ -310,7 +292,7 @@ Test(attribution, follows_live_survives_a_ledgerd_restart_and_re_resolves_a_back
     cr_assert_str_eq(att->conflicts[0]->claimed->code, "S-1");
     ledger__attribution__free_unpacked(att, NULL);
 
-    Ledger__Result *r = s_result(c, "attribution.resolved", "O-2");
+    Ledger__Result *r = result_get(c, "attribution.resolved", "O-2");
     cr_assert_eq(r->version, 2, "the re-resolution is a new result version");
     ledger__result__free_unpacked(r, NULL);
     int status;

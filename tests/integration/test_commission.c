@@ -12,7 +12,7 @@
 #include "commission.pb-c.h"
 #include "follow.h"
 #include "frame.h"
-#include "replay.h"
+#include "results.h"
 #include "server.h"
 
 TestSuite(commission, .timeout = 600);
@@ -72,23 +72,14 @@ static const char *s_statement(const char *person, const char *month)
 /* s_payload_hex - the stored payload of (kind, key) as hex; "" when none */
 static void s_payload_hex(client_t *c, const char *kind, const char *key, char *hex, size_t n)
 {
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    req.meta = &meta;
-    req.kind = (char *)kind;
-    req.key = (char *)key;
-    Ledger__Result *r = NULL;
-    err_t err;
+    Ledger__Result *r = result_get(c, kind, key);
     hex[0] = 0;
-    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&r, &err) < 0)
+    if (!r)
         return;
     for (size_t i = 0; i < r->payload.len && 2 * i + 2 < n; i++)
         snprintf(hex + 2 * i, 3, "%02x", r->payload.data[i]);
     ledger__result__free_unpacked(r, NULL);
 }
-
 /* s_replay_matches - a second commission worker from seq 1 (its own cursor
  * and state) leaves every line and statement as the live one wrote it last */
 static void s_replay_matches(void)

@@ -16,7 +16,7 @@
 #include "compliance.pb-c.h"
 #include "follow.h"
 #include "frame.h"
-#include "replay.h"
+#include "results.h"
 #include "server.h"
 
 TestSuite(compliance_team, .timeout = 600);
@@ -183,30 +183,12 @@ static int64_t s_statement_rule(const char *person, const char *month, const cha
     return sum;
 }
 
-/* s_payload - the stored payload of (kind, key), or NULL when none; the
- * caller frees it with ledger__result__free_unpacked */
-static Ledger__Result *s_payload(client_t *c, const char *kind, const char *key)
-{
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    req.meta = &meta;
-    req.kind = (char *)kind;
-    req.key = (char *)key;
-    Ledger__Result *r = NULL;
-    err_t err;
-    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&r, &err) < 0)
-        return NULL;
-    return r;
-}
-
 /* s_fine_result - the amount of the compliance.fine result under key;
  * fails the test when there is none */
 static int64_t s_fine_result(const char *key)
 {
     client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__Result *r = s_payload(c, "compliance.fine", key);
+    Ledger__Result *r = result_get(c, "compliance.fine", key);
     cr_assert(r, "a compliance.fine result %s", key);
     Ledger__FineLine *fl = ledger__fine_line__unpack(NULL, r->payload.len, r->payload.data);
     cr_assert(fl, "%s: a FineLine", key);

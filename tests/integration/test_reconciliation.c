@@ -11,7 +11,7 @@
 #include "client.h"
 #include "frame.h"
 #include "reconciliation.pb-c.h"
-#include "replay.h"
+#include "results.h"
 #include "server.h"
 
 TestSuite(reconciliation, .timeout = 600);
@@ -58,17 +58,9 @@ static void s_sale(const char *code, const char *when, const char *yuan)
 static Ledger__Close *s_close(const char *kind, const char *key, uint64_t *version)
 {
     client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    req.meta = &meta;
-    req.kind = (char *)kind;
-    req.key = (char *)key;
-    Ledger__Result *r = NULL;
-    err_t err;
+    Ledger__Result *r = result_get(c, kind, key);
     Ledger__Close *close = NULL;
-    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&r, &err) == 0) {
+    if (r) {
         close = ledger__close__unpack(NULL, r->payload.len, r->payload.data);
         cr_assert(close, "%s %s: a Close", kind, key);
         if (version)
@@ -242,17 +234,9 @@ Test(reconciliation, a_late_entry_reopens_its_day_when_the_policy_says_so)
 static int s_exception(const char *id, char *reason, size_t n)
 {
     client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    req.meta = &meta;
-    req.kind = "recon.exception";
-    req.key = (char *)id;
-    Ledger__Result *r = NULL;
-    err_t err;
+    Ledger__Result *r = result_get(c, "recon.exception", id);
     int state = -1;
-    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&r, &err) == 0) {
+    if (r) {
         Ledger__Exception *x = ledger__exception__unpack(NULL, r->payload.len, r->payload.data);
         cr_assert(x, "%s: an Exception", id);
         state = x->open;

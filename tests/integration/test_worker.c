@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "client.h"
 #include "frame.h"
+#include "results.h"
 #include "server.h"
 #include "worker.h"
 
@@ -113,19 +114,10 @@ static void s_state(client_t *c, const char *key, char *out, size_t n)
 
 static int s_result_exists(client_t *c, const char *key)
 {
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    Ledger__ResultGet req = LEDGER__RESULT_GET__INIT;
-    req.meta = &meta;
-    req.kind = "test.result";
-    req.key = (char *)key;
-    Ledger__Result *r = NULL;
-    err_t err;
-    if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&r, &err) < 0)
-        return 0;
-    ledger__result__free_unpacked(r, NULL);
-    return 1;
+    Ledger__Result *r = result_get(c, "test.result", key);
+    if (r)
+        ledger__result__free_unpacked(r, NULL);
+    return r != NULL;
 }
 
 Test(worker, reads_state_mid_batch_halves_a_big_write_back_and_writes_nothing_twice)

@@ -1,4 +1,4 @@
-/* replay - a worker's replay from seq 1 against its live results (see replay.h). */
+/* results - a worker's results, and its replay from seq 1 (see results.h). */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -6,7 +6,7 @@
 #include "client.h"
 #include "follow.h"
 #include "frame.h"
-#include "replay.h"
+#include "results.h"
 
 /* s_hex - bytes as hex text (out >= 2 n + 1) */
 static void s_hex(char *out, const uint8_t *p, size_t n)
@@ -16,8 +16,7 @@ static void s_hex(char *out, const uint8_t *p, size_t n)
     out[2 * n] = 0;
 }
 
-/* s_stored - the stored payload of (kind, key) as hex; 0 when there is none */
-static int s_stored(client_t *c, const char *kind, const char *key, char *hex, size_t n)
+Ledger__Result *result_get(client_t *c, const char *kind, const char *key)
 {
     Ledger__Meta meta = LEDGER__META__INIT;
     meta.actor = "tester";
@@ -28,7 +27,18 @@ static int s_stored(client_t *c, const char *kind, const char *key, char *hex, s
     Ledger__Result *r = NULL;
     err_t err;
     if (client_call(c, FRAME_RESULT_GET, &req.base, &ledger__result__descriptor,
-                    (ProtobufCMessage **)&r, &err) < 0)
+                    (ProtobufCMessage **)&r, &err) < 0) {
+        cr_assert_eq(err.code, ERR(NOT_FOUND), "result.get %s %s: %s", kind, key, err.msg);
+        return NULL;
+    }
+    return r;
+}
+
+/* s_stored - the stored payload of (kind, key) as hex; 0 when there is none */
+static int s_stored(client_t *c, const char *kind, const char *key, char *hex, size_t n)
+{
+    Ledger__Result *r = result_get(c, kind, key);
+    if (!r)
         return 0;
     cr_assert_lt(2 * r->payload.len, n);
     s_hex(hex, r->payload.data, r->payload.len);
