@@ -324,7 +324,6 @@ Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_a
  * (written here with a raw write-back of cursor compliance:0/1) */
 static void s_fine(const char *key, const char *staff, int64_t amount, const char *month)
 {
-    static int n;
     client_t *c = client_new(srv.listen, "tester", 5000);
     Ledger__PartyRef person = LEDGER__PARTY_REF__INIT;
     person.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
@@ -336,28 +335,7 @@ static void s_fine(const char *key, const char *staff, int64_t amount, const cha
     fl.amount = amount;
     fl.month = (char *)month;
     fl.reason = "no weekly script training";
-    uint8_t buf[512];
-    Ledger__Result res = LEDGER__RESULT__INIT;
-    res.kind = "compliance.fine";
-    res.key = (char *)key;
-    res.payload.data = buf;
-    res.payload.len = ledger__fine_line__pack(&fl, buf);
-    Ledger__Result *rp[] = { &res };
-    char idem[32];
-    snprintf(idem, sizeof idem, "fine-%d", ++n);
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    meta.idempotency_key = idem;
-    Ledger__WriteBack wb = LEDGER__WRITE_BACK__INIT;
-    wb.meta = &meta;
-    wb.cursor = "compliance:0/1";
-    wb.results = rp;
-    wb.n_results = 1;
-    Ledger__WriteBackReply *rep = NULL;
-    err_t err;
-    cr_assert_eq(client_call(c, FRAME_WRITE_BACK, &wb.base, &ledger__write_back_reply__descriptor,
-                             (ProtobufCMessage **)&rep, &err), 0, "write-back: %s", err.msg);
-    ledger__write_back_reply__free_unpacked(rep, NULL);
+    result_put(c, "compliance:0/1", "compliance.fine", key, &fl.base);
     client_destroy(&c);
 }
 

@@ -11,6 +11,7 @@
 #include "client.h"
 #include "compliance.pb-c.h"
 #include "frame.h"
+#include "results.h"
 #include "server.h"
 
 static server_t srv;
@@ -43,7 +44,6 @@ typedef struct {
  * agent S-1, two evidence seqs and fines for S-1 and S-2 */
 static void s_write_back(const finding_t *t)
 {
-    static int n;
     Ledger__PartyRef s1 = LEDGER__PARTY_REF__INIT, s2 = LEDGER__PARTY_REF__INIT;
     s1.kind = s2.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
     s1.code = "S-1";
@@ -79,30 +79,8 @@ static void s_write_back(const finding_t *t)
     f.n_fines = 2;
     f.found_ms = T0 + 60000;
     f.agent = &s1;
-    uint8_t buf[2048];
-    Ledger__Result res = LEDGER__RESULT__INIT;
-    res.kind = "compliance.finding";
-    res.key = (char *)t->id;
-    res.payload.data = buf;
-    res.payload.len = ledger__finding__pack(&f, buf);
-    Ledger__Result *rp[] = { &res };
-    char idem[32];
-    snprintf(idem, sizeof idem, "finding-%d", ++n);
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    meta.idempotency_key = idem;
-    Ledger__WriteBack wb = LEDGER__WRITE_BACK__INIT;
-    wb.meta = &meta;
-    wb.cursor = "compliance:0/1";
-    wb.results = rp;
-    wb.n_results = 1;
     client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__WriteBackReply *rep = NULL;
-    err_t err;
-    cr_assert_eq(client_call(c, FRAME_WRITE_BACK, &wb.base, &ledger__write_back_reply__descriptor,
-                             (ProtobufCMessage **)&rep, &err), 0,
-                 "write-back %s: %s %s: %s", t->id, err_code_name(err.code), err.field, err.msg);
-    ledger__write_back_reply__free_unpacked(rep, NULL);
+    result_put(c, "compliance:0/1", "compliance.finding", t->id, &f.base);
     client_destroy(&c);
 }
 

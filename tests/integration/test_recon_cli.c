@@ -13,6 +13,7 @@
 #include "commission.pb-c.h"
 #include "frame.h"
 #include "reconciliation.pb-c.h"
+#include "results.h"
 #include "server.h"
 
 static server_t srv;
@@ -43,36 +44,9 @@ TestSuite(recon_cli, .init = setup, .fini = teardown, .timeout = 120);
 static void s_put(const char *cursor, const char *kind, const char *key,
                   const ProtobufCMessage *payload)
 {
-    static int n;
-    size_t len = protobuf_c_message_get_packed_size(payload);
-    uint8_t *buf = malloc(len ? len : 1);
-    protobuf_c_message_pack(payload, buf);
-    Ledger__Result res = LEDGER__RESULT__INIT;
-    res.kind = (char *)kind;
-    res.key = (char *)key;
-    res.payload.data = buf;
-    res.payload.len = len;
-    Ledger__Result *rp[] = { &res };
-    char idem[32];
-    snprintf(idem, sizeof idem, "recon-%d", ++n);
-    Ledger__Meta meta = LEDGER__META__INIT;
-    meta.actor = "tester";
-    meta.idempotency_key = idem;
-    Ledger__WriteBack wb = LEDGER__WRITE_BACK__INIT;
-    wb.meta = &meta;
-    wb.cursor = (char *)cursor;
-    wb.results = rp;
-    wb.n_results = 1;
     client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__WriteBackReply *rep = NULL;
-    err_t err;
-    cr_assert_eq(client_call(c, FRAME_WRITE_BACK, &wb.base, &ledger__write_back_reply__descriptor,
-                             (ProtobufCMessage **)&rep, &err), 0,
-                 "write-back %s %s: %s %s: %s", kind, key, err_code_name(err.code), err.field,
-                 err.msg);
-    ledger__write_back_reply__free_unpacked(rep, NULL);
+    result_put(c, cursor, kind, key, payload);
     client_destroy(&c);
-    free(buf);
 }
 
 /* --- closes --- */

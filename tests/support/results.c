@@ -2,7 +2,9 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "client.h"
 #include "follow.h"
 #include "frame.h"
@@ -32,6 +34,39 @@ Ledger__Result *result_get(client_t *c, const char *kind, const char *key)
         return NULL;
     }
     return r;
+}
+
+void result_put(client_t *c, const char *cursor, const char *kind, const char *key,
+                const ProtobufCMessage *payload)
+{
+    static int n;
+    size_t len = protobuf_c_message_get_packed_size(payload);
+    uint8_t *buf = malloc(len ? len : 1);
+    protobuf_c_message_pack(payload, buf);
+    Ledger__Result res = LEDGER__RESULT__INIT;
+    res.kind = (char *)kind;
+    res.key = (char *)key;
+    res.payload.data = buf;
+    res.payload.len = len;
+    Ledger__Result *rp[] = { &res };
+    char idem[48];   /* unique per process and call */
+    snprintf(idem, sizeof idem, "put-%d-%d", (int)getpid(), ++n);
+    Ledger__Meta meta = LEDGER__META__INIT;
+    meta.actor = "tester";
+    meta.idempotency_key = idem;
+    Ledger__WriteBack wb = LEDGER__WRITE_BACK__INIT;
+    wb.meta = &meta;
+    wb.cursor = (char *)cursor;
+    wb.results = rp;
+    wb.n_results = 1;
+    Ledger__WriteBackReply *rep = NULL;
+    err_t err;
+    cr_assert_eq(client_call(c, FRAME_WRITE_BACK, &wb.base, &ledger__write_back_reply__descriptor,
+                             (ProtobufCMessage **)&rep, &err), 0,
+                 "write-back %s %s: %s %s: %s", kind, key, err_code_name(err.code), err.field,
+                 err.msg);
+    ledger__write_back_reply__free_unpacked(rep, NULL);
+    free(buf);
 }
 
 /* s_stored - the stored payload of (kind, key) as hex; 0 when there is none */

@@ -12,6 +12,12 @@
  * other error fails the test); free with ledger__result__free_unpacked */
 Ledger__Result *result_get(client_t *c, const char *kind, const char *key);
 
+/* result_put - write one result under cursor as its worker would (a
+ * write-back with the cursor left where it is), failing the test when
+ * ledgerd refuses it */
+void result_put(client_t *c, const char *cursor, const char *kind, const char *key,
+                const ProtobufCMessage *payload);
+
 /* replay_matches - read the last version of every result of kinds from s's
  * log (at least min of them, or the test fails), run `ledger-<worker>
  * --name replay --once` from seq 1 with its own cursor and state, and fail
