@@ -324,3 +324,51 @@ int csv_read(csv_reader_t *r, char ***fields_out, size_t *n_out, long *line_out,
                        "a quoted field is written twice (\"\")");
     return 1;
 }
+
+/* ---- writing ------------------------------------------------------------- */
+
+/* s_number - a plain decimal number ("-1234.50"), which a spreadsheet reads
+ * as one and which needs no guard */
+static int s_number(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (*s < '0' || *s > '9')
+        return 0;
+    while (*s >= '0' && *s <= '9')
+        s++;
+    if (*s == '.') {
+        s++;
+        if (*s < '0' || *s > '9')
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+int csv_write_row(FILE *f, const char *const *fields, size_t n, int excel)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *s = fields[i] ? fields[i] : "";
+        if (i)
+            fputc(',', f);
+        /* A spreadsheet runs a cell that starts with one of these as a
+         * formula: text from the ledger is shown as text instead. */
+        int guard = excel && strchr("=+-@\t\r", *s) && *s && !s_number(s);
+        if (guard || strpbrk(s, ",\"\r\n")) {
+            fputc('"', f);
+            if (guard)
+                fputc('\'', f);
+            for (; *s; s++) {
+                if (*s == '"')
+                    fputc('"', f);
+                fputc(*s, f);
+            }
+            fputc('"', f);
+        } else
+            fputs(s, f);
+    }
+    fputs("\r\n", f);
+    return ferror(f) ? -1 : 0;
+}

@@ -7,6 +7,7 @@
 #define LEDGER_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "err.h"
 
 typedef enum {
@@ -49,5 +50,15 @@ void csv_reader_destroy(csv_reader_t **self_p);
  * closing quote); *line_out is set and the record is consumed, so reading
  * can go on with the next one. CRLF inside quotes is read as LF. */
 int csv_read(csv_reader_t *r, char ***fields_out, size_t *n_out, long *line_out, err_t *err);
+
+/* CSV_BOM - the byte order mark Excel needs to read a CSV file as UTF-8 */
+#define CSV_BOM "\xEF\xBB\xBF"
+
+/* csv_write_row - one record of n fields (NULL is empty), RFC 4180: a field
+ * with a comma, a quote or a line break is quoted, its quotes doubled; CRLF
+ * ends the record. excel: a field that a spreadsheet would run as a formula
+ * (starting with = + - @, tab or CR, and not a plain number such as -12.50)
+ * is written as text, with a leading apostrophe. -1 on a write error. */
+int csv_write_row(FILE *f, const char *const *fields, size_t n, int excel);
 
 #endif

@@ -82,6 +82,14 @@ void money_format(char *out, size_t n, int64_t fen)
              (unsigned long long)(mag / 100), (unsigned long long)(mag % 100));
 }
 
+const char *money_format_bp(char *out, size_t n, int64_t bp)
+{
+    uint64_t mag = bp < 0 ? 0 - (uint64_t)bp : (uint64_t)bp;
+    snprintf(out, n, "%s%llu.%02llu%%", bp < 0 ? "-" : "", (unsigned long long)(mag / 100),
+             (unsigned long long)(mag % 100));
+    return out;
+}
+
 /* money_mul - a * b, or -1 when it does not fit in int64 */
 int money_mul(int64_t *out, int64_t a, int64_t b)
 {

@@ -1,5 +1,6 @@
 /* period - days, ISO weeks and months as numbers (see period.h). */
 #include <stdio.h>
+#include <string.h>
 #include "period.h"
 
 /* s_floor_div - division rounding down, for days before 1970 */
@@ -61,6 +62,38 @@ void period_format(char *out, size_t n, period_kind_t k, int64_t p)
     } else {
         snprintf(out, n, "%04d-%02d", d.y, d.m);
     }
+}
+
+int period_parse(const char *text, period_kind_t *kind, int64_t *p)
+{
+    date_t d;
+    err_t ignored;
+    int y = 0, m = 0, w = 0;
+    char tail, back[16];
+    size_t len = strlen(text);
+    if (len == 10 && date_parse(&d, text, &ignored) == 0) {
+        y = d.y;
+        *kind = PERIOD_DAY;
+        *p = period_of_date(PERIOD_DAY, d);
+    } else if (len == 8 && sscanf(text, "%4d-W%2d%c", &y, &w, &tail) == 2) {
+        *kind = PERIOD_WEEK;   /* 4 January is always in week 1 */
+        *p = period_of_date(PERIOD_WEEK, (date_t){ y, 1, 4 }) + w - 1;
+    } else if (len == 7 && sscanf(text, "%4d-%2d%c", &y, &m, &tail) == 2 && m >= 1 && m <= 12) {
+        *kind = PERIOD_MONTH;
+        *p = (int64_t)y * 12 + m - 1;
+    } else
+        return -1;
+    if (y < 1970 || y > 9999)
+        return -1;
+    /* Only what formats back the same: no week 0 or 53 of a 52-week year,
+     * no "+202-03" or " 2026-3". */
+    period_format(back, sizeof back, *kind, *p);
+    return strcmp(back, text) ? -1 : 0;
+}
+
+const char *period_close_kind(period_kind_t kind)
+{
+    return kind == PERIOD_DAY ? "close.day" : kind == PERIOD_WEEK ? "close.week" : "close.month";
 }
 
 void period_month(char out[8], period_kind_t k, int64_t p)

@@ -30,6 +30,16 @@ int64_t period_end_ms(period_kind_t k, int64_t p);
  * out >= 11 bytes */
 void period_format(char *out, size_t n, period_kind_t k, int64_t p);
 
+/* period_parse - the period text names, exactly as period_format writes
+ * it ("2026-03-01", "2026-W09", "2026-03"; years 1970..9999), so week 0, a
+ * 53rd week the year lacks and month 13 are refused: 0 with *kind and *p,
+ * or -1 */
+int period_parse(const char *text, period_kind_t *kind, int64_t *p);
+
+/* period_close_kind - the result kind of a period's close: "close.day",
+ * "close.week" or "close.month" (ledger-reconciliation's) */
+const char *period_close_kind(period_kind_t kind);
+
 /* period_month - "YYYY-MM" a period's findings belong to: that of its last
  * day (a week across two months counts in the later); out >= 8 bytes */
 void period_month(char out[8], period_kind_t k, int64_t p);

@@ -633,10 +633,10 @@ fail:
     return 1;
 }
 
-static void s_usage(const worker_spec_t *spec, FILE *to)
+static void s_usage(const worker_spec_t *spec, const char *program, FILE *to)
 {
     fprintf(to,
-            "usage: ledger-%s [options]\n"
+            "usage: %s [options]\n"
             "\n"
             "%s\n"
             "\n"
@@ -655,18 +655,22 @@ static void s_usage(const worker_spec_t *spec, FILE *to)
             "                    are shared by kind and key), e.g. to check that a replay\n"
             "                    from seq 1 gives the same results (default %s)\n"
             "  --quiet           no line per batch\n"
+            "%s"
             "  -h, --help        this text\n"
             "\n"
             "Exit status: 0 stopped (SIGTERM, SIGINT, or --once caught up); 1 cannot go\n"
             "on (another instance owns the cursor, a refused write-back); 2 bad usage.\n",
-            spec->name, spec->summary, spec->name, spec->name, WORKER_BATCH, WORKER_TIMEOUT_MS,
-            WORKER_CACHE_MIB, spec->name);
+            program, spec->summary, spec->name, spec->name, WORKER_BATCH, WORKER_TIMEOUT_MS,
+            WORKER_CACHE_MIB, spec->name, spec->options_help ? spec->options_help : "");
 }
 
 /* s_usage_error - one line naming the option, exit status 2 */
 static int s_usage_error(const worker_spec_t *spec, const char *fmt, const char *arg)
 {
-    fprintf(stderr, "ledger-%s: ", spec->name);
+    if (spec->program)
+        fprintf(stderr, "%s: ", spec->program);
+    else
+        fprintf(stderr, "ledger-%s: ", spec->name);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, " (try --help)\n");
     return 2;
@@ -689,7 +693,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
     assert(spec && spec->name && spec->keys && spec->batch);
     enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_PARTITION, OPT_ACTOR, OPT_BATCH, OPT_TIMEOUT,
            OPT_ONCE, OPT_QUIET, OPT_CACHE, OPT_NAME };
-    static const struct option opts[] = {
+    static const struct option base_opts[] = {
         { "endpoint", required_argument, NULL, OPT_ENDPOINT },
         { "events", required_argument, NULL, OPT_EVENTS },
         { "partition", required_argument, NULL, OPT_PARTITION },
@@ -700,11 +704,21 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "cache-mib", required_argument, NULL, OPT_CACHE },
         { "name", required_argument, NULL, OPT_NAME },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 } };
+        { "help", no_argument, NULL, 'h' } };
+    /* The runtime's options, then the program's own, then the end. */
+    size_t n_base = sizeof base_opts / sizeof *base_opts, n_more = 0;
+    while (spec->options && spec->options[n_more].name)
+        n_more++;
+    struct option opts[32] = { { 0 } };
+    assert(n_base + n_more < sizeof opts / sizeof *opts);
+    memcpy(opts, base_opts, sizeof base_opts);
+    if (n_more)
+        memcpy(opts + n_base, spec->options, n_more * sizeof *opts);
     char default_actor[80], program[80];
     snprintf(default_actor, sizeof default_actor, "worker:%s", spec->name);
-    snprintf(program, sizeof program, "ledger-%s", spec->name);
+    snprintf(program, sizeof program, "%s", spec->program ? spec->program : "");
+    if (!spec->program)
+        snprintf(program, sizeof program, "ledger-%s", spec->name);
     const char *env;
     run_t r = { .spec = spec, .batch = WORKER_BATCH, .timeout_ms = WORKER_TIMEOUT_MS,
                 .part_count = 1, .cache_budget = (size_t)WORKER_CACHE_MIB << 20 };
@@ -714,6 +728,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
     int quiet = 0, c;
     long v;
     const char *name = spec->name;
+    optind = 0;   /* from argv[1], even when argv is one command of a larger program */
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -757,9 +772,15 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
             r.timeout_ms = (int)v;
             break;
         case 'h':
-            s_usage(spec, stdout);
+            s_usage(spec, program, stdout);
             return 0;
         default:
+            if (c >= 1024 && spec->option) {   /* the program's own */
+                int rc = spec->option(spec->ctx, c, optarg);
+                if (rc)
+                    return rc;
+                break;
+            }
             return s_usage_error(spec, "unknown option or missing value: '%s'",
                                  argv[optind - 1]);
         }

@@ -5,6 +5,7 @@
 #ifndef LEDGER_WORKER_H
 #define LEDGER_WORKER_H
 
+#include <getopt.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,13 @@ typedef struct {
     int idempotent;            /* 1: applying an event over its own partial effects gives
                                   the same effects, so one event's write-back may be split
                                   into several calls when too large for one */
+    /* A program with commands of its own runs the runtime as one of them
+     * ("ledger-finance follow"); these may all be left unset. */
+    const char *program;       /* in --help and logs; NULL: "ledger-<name>" */
+    const struct option *options;   /* more long options, vals from 1024, ended by {0} */
+    const char *options_help;  /* their lines for --help */
+    int (*option)(void *ctx, int val, const char *arg);   /* one of them: 0, or an exit
+                                                              status after saying why */
 } worker_spec_t;
 
 /* worker_main - run the worker until SIGTERM/SIGINT (or, with --once, until

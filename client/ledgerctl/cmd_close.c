@@ -10,10 +10,9 @@
 #include <string.h>
 #include "codec.h"
 #include "ctl.h"
-#include "date.h"
 #include "frame.h"
 #include "money.h"
-#include "policy.h"
+#include "period.h"
 #include "reconciliation.pb-c.h"
 #include "xmalloc.h"
 
@@ -40,42 +39,15 @@ typedef struct {
     const char *kind;   /* "close.day", "close.week", "close.month" */
 } s_period_t;
 
-/* s_iso_weeks - 52 or 53: a year has 53 ISO weeks when it starts on a
- * Thursday, or on a Wednesday in a leap year */
-static int s_iso_weeks(int y)
-{
-    int64_t n = date_day_number((date_t){ y, 1, 1 });
-    int wd = (int)(((n % 7) + 7 + 3) % 7);   /* 0 Monday: 1970-01-01 was a Thursday */
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return wd == 3 || (leap && wd == 2) ? 53 : 52;
-}
-
-/* s_week_valid - "YYYY-Www", a week the ISO year has (year 1970..9999) */
-static int s_week_valid(const char *s)
-{
-    if (strlen(s) != 8 || s[4] != '-' || s[5] != 'W')
-        return 0;
-    for (int i = 0; i < 8; i++)
-        if (i != 4 && i != 5 && (s[i] < '0' || s[i] > '9'))
-            return 0;
-    int y = atoi(s), w = atoi(s + 6);
-    return y >= 1970 && y <= 9999 && w >= 1 && w <= s_iso_weeks(y);
-}
-
 /* s_parse_period - the form of text says the kind; 0 or CTL_USAGE */
 static int s_parse_period(const char *cmd, const char *text, s_period_t *out)
 {
-    date_t d;
-    err_t err;
-    if (strlen(text) == 10 && date_parse(&d, text, &err) == 0)
-        *out = (s_period_t){ "close.day" };
-    else if (s_week_valid(text))
-        *out = (s_period_t){ "close.week" };
-    else if (policy_month_valid(text))
-        *out = (s_period_t){ "close.month" };
-    else
+    period_kind_t kind;
+    int64_t p;
+    if (period_parse(text, &kind, &p) < 0)
         return ctl_usage(cmd, "PERIOD: want a day YYYY-MM-DD, a week YYYY-Www or a month "
                          "YYYY-MM, got '%s'", text);
+    *out = (s_period_t){ period_close_kind(kind) };
     return 0;
 }
 

@@ -74,6 +74,7 @@ static void s_exception_json(out_json_t *j, const Ledger__Exception *x, uint64_t
         out_json_uint(j, NULL, x->evidence[i]);
     out_json_end(j);
     out_json_str(j, "reason", x->reason);
+    out_json_str(j, "booked_on", x->booked_on);
     out_json_bool(j, "open", x->open);
     out_json_time(j, "since", x->since_ms);
     out_json_time(j, "closed", x->closed_ms);

@@ -45,15 +45,6 @@ static const char s_payable_usage[] =
     "\n"
     "  --month YYYY-MM  the closed month\n";
 
-/* s_pct - bp as a percentage with two decimals, "-1.50%" */
-static const char *s_pct(char *out, size_t n, int64_t bp)
-{
-    uint64_t a = bp < 0 ? 0 - (uint64_t)bp : (uint64_t)bp;
-    snprintf(out, n, "%s%llu.%02llu%%", bp < 0 ? "-" : "", (unsigned long long)(a / 100),
-             (unsigned long long)(a % 100));
-    return out;
-}
-
 /* s_month_opt - `--month YYYY-MM`, the only option of both reports: 0 with
  * *month set, or CTL_OPT_STOP with the exit code in o->rc (as ctl_start) */
 static int s_month_opt(ctl_opts_t *o, const char **month)
@@ -130,7 +121,7 @@ static const char *s_margin(char *out, size_t n, int64_t gross, int64_t net)
         snprintf(out, n, "-");
         return out;
     }
-    return s_pct(out, n, money_div_round(scaled, net));
+    return money_format_bp(out, n, money_div_round(scaled, net));
 }
 
 /* s_profit_text - the products, the totals, the distributor policy */
@@ -146,14 +137,14 @@ static void s_profit_text(const Ledger__ProfitTable *pt, uint64_t version)
         const Ledger__ProductProfit *p = pt->products[i];
         money_format(c[0], sizeof c[0], p->purchase_price);
         money_format(c[1], sizeof c[1], p->list_price);
-        s_pct(c[2], sizeof c[2], p->list_margin_bp);
+        money_format_bp(c[2], sizeof c[2], p->list_margin_bp);
         snprintf(c[3], sizeof c[3], "%lld", (long long)p->qty);
         money_format(c[4], sizeof c[4], p->revenue);
         money_format(c[5], sizeof c[5], p->discount);
         money_format(c[6], sizeof c[6], p->refunds);
         money_format(c[7], sizeof c[7], p->cost);
         money_format(c[8], sizeof c[8], p->gross_profit);
-        s_pct(c[9], sizeof c[9], p->margin_bp);
+        money_format_bp(c[9], sizeof c[9], p->margin_bp);
         out_table_row(t, p->product, p->name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
                       c[8], c[9]);
         qty += p->qty;
@@ -176,11 +167,11 @@ static void s_profit_text(const Ledger__ProfitTable *pt, uint64_t version)
     }
     out_table_destroy(&t);
     printf("distributors  supply at %s of list; tiers: ",
-           s_pct(c[0], sizeof c[0], pt->distributor_supply_rate));
+           money_format_bp(c[0], sizeof c[0], pt->distributor_supply_rate));
     for (size_t i = 0; i < pt->n_distributor_tiers; i++) {
         money_format(c[0], sizeof c[0], pt->distributor_tiers[i]->from);
         printf("%sfrom %s at %s", i ? ", " : "", c[0],
-               s_pct(c[1], sizeof c[1], pt->distributor_tiers[i]->factor));
+               money_format_bp(c[1], sizeof c[1], pt->distributor_tiers[i]->factor));
     }
     puts(pt->n_distributor_tiers ? "" : "none");
 }

@@ -29,13 +29,6 @@ static const char *s_money(char *out, size_t n, int64_t fen)
     return out;
 }
 
-/* s_rate - bp as a percentage, "20.00%" */
-static const char *s_rate(char *out, size_t n, int64_t bp)
-{
-    snprintf(out, n, "%lld.%02lld%%", (long long)(bp / 100), (long long)(bp % 100));
-    return out;
-}
-
 static void s_json(const ctl_result_t *r)
 {
     const Ledger__Statement *st = (const Ledger__Statement *)r->payload;
@@ -90,7 +83,7 @@ static void s_show(const ctl_result_t *r)
         char policy[32];
         snprintf(policy, sizeof policy, "%s v%u", l->policy_month, l->policy_version);
         out_table_row(t, l->order_code, l->rule, s_money(a, sizeof a, l->basis),
-                      s_rate(b, sizeof b, l->rate), s_money(c, sizeof c, l->amount),
+                      money_format_bp(b, sizeof b, l->rate), s_money(c, sizeof c, l->amount),
                       ctl_enum_name(s_states, l->state), policy);
     }
     if (st->n_lines)

@@ -18,6 +18,8 @@
 #include "money.h"
 #include "xmalloc.h"
 
+const char *ctl_program = "ledgerctl";
+
 const char *const ctl_roles[] = {
     "", "presale", "aftersale", "group-leader", "supervisor", "responsible",
     "checker", "finance", "planner", "editor", NULL
@@ -51,9 +53,10 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (cmd && *cmd)
-        fprintf(stderr, "ledgerctl: %s: %s; see 'ledgerctl %s --help'\n", cmd, msg, cmd);
+        fprintf(stderr, "%s: %s: %s; see '%s %s --help'\n", ctl_program, cmd, msg, ctl_program,
+                cmd);
     else
-        fprintf(stderr, "ledgerctl: %s; see 'ledgerctl --help'\n", msg);
+        fprintf(stderr, "%s: %s; see '%s --help'\n", ctl_program, msg, ctl_program);
     return CTL_USAGE;
 }
 
@@ -73,7 +76,7 @@ int ctl_group(ctl_t *ctl, const char *group, const ctl_cmd_t *cmds,
                 width = (int)strlen(c->name);
         for (const ctl_cmd_t *c = cmds; c->name; c++)
             printf("  %s %-*s  %s\n", group, width, c->name, c->summary);
-        printf("\nSee 'ledgerctl %s COMMAND --help' for a command's options.\n", group);
+        printf("\nSee '%s %s COMMAND --help' for a command's options.\n", ctl_program, group);
         return CTL_OK;
     }
     for (const ctl_cmd_t *c = cmds; c->name; c++)
@@ -220,8 +223,8 @@ int ctl_result_get(ctl_result_t *out, ctl_t *ctl, const char *kind, const char *
     const ProtobufCBinaryData *p = &out->result->payload;
     out->payload = codec_unpack(desc, p->len ? p->data : (const uint8_t *)"", p->len, &err);
     if (!out->payload) {
-        fprintf(stderr, "ledgerctl: %s result %s (version %llu, by %s): the payload is not "
-                "a %s: %s%s%s: %s\n", out->result->kind, out->result->key,
+        fprintf(stderr, "%s: %s result %s (version %llu, by %s): the payload is not "
+                "a %s: %s%s%s: %s\n", ctl_program, out->result->kind, out->result->key,
                 (unsigned long long)out->result->version, out->result->owner, desc->name,
                 err_code_name(err.code), err.field[0] ? " " : "", err.field, err.msg);
         ctl_result_fini(out);
@@ -260,6 +263,36 @@ int ctl_result_each(ctl_t *ctl, const char *kind, const char *prefix,
     return CTL_OK;
 }
 
+int ctl_records_each(ctl_t *ctl, Ledger__EntityKind kind, const char *branch,
+                     int (*take)(void *arg, const Ledger__Record *r), void *arg)
+{
+    uint8_t token[256];
+    ProtobufCBinaryData page = { 0, NULL };
+    int rc, stop = 0;
+    do {
+        Ledger__Meta meta = LEDGER__META__INIT;
+        Ledger__List req = LEDGER__LIST__INIT;
+        Ledger__ListReply *rep = NULL;
+        ctl_meta_read(ctl, &meta);
+        req.meta = &meta;
+        req.kind = kind;
+        req.branch = (char *)(branch ? branch : "");
+        req.limit = 1000;
+        req.page_token = page;
+        if ((rc = ctl_call(ctl, FRAME_LIST, &req.base, &ledger__list_reply__descriptor,
+                           (ProtobufCMessage **)&rep)))
+            return rc;
+        for (size_t i = 0; i < rep->n_records && !stop; i++)
+            stop = take(arg, rep->records[i]);
+        page.len = rep->next_page_token.len < sizeof token ? rep->next_page_token.len : 0;
+        if (page.len)
+            memcpy(token, rep->next_page_token.data, page.len);
+        page.data = token;
+        ledger__list_reply__free_unpacked(rep, NULL);
+    } while (page.len && !stop);
+    return CTL_OK;
+}
+
 /* ctl_result_fini - the result and its unpacked payload */
 void ctl_result_fini(ctl_result_t *a)
 {
@@ -289,17 +322,19 @@ void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p)
 int ctl_report(ctl_t *ctl, const err_t *err)
 {
     if (err->code == ERR(TIMEOUT)) {
-        fprintf(stderr, "ledgerctl: no reply from %s within %d ms (is ledgerd running?)\n",
-                ctl->endpoint, ctl->timeout_ms);
+        fprintf(stderr, "%s: no reply from %s within %d ms (is ledgerd running?)\n",
+                ctl_program, ctl->endpoint, ctl->timeout_ms);
         if (ctl->write_key)
-            fprintf(stderr, "ledgerctl: the write may still be applied; repeat it with "
-                    "--idempotency-key %s to be sure it is applied once\n", ctl->write_key);
+            fprintf(stderr, "%s: the write may still be applied; repeat it with "
+                    "--idempotency-key %s to be sure it is applied once\n", ctl_program,
+                    ctl->write_key);
         return CTL_UNREACHABLE;
     }
     if (err->field[0])
-        fprintf(stderr, "ledgerctl: %s %s: %s\n", err_code_name(err->code), err->field, err->msg);
+        fprintf(stderr, "%s: %s %s: %s\n", ctl_program, err_code_name(err->code), err->field,
+                err->msg);
     else
-        fprintf(stderr, "ledgerctl: %s: %s\n", err_code_name(err->code), err->msg);
+        fprintf(stderr, "%s: %s: %s\n", ctl_program, err_code_name(err->code), err->msg);
     return CTL_REJECTED;
 }
 
@@ -353,12 +388,12 @@ int ctl_open(ctl_t *ctl)
     if (rc)
         return rc;
     if (ctl->hello->protocol_version != FRAME_VERSION)
-        fprintf(stderr, "ledgerctl: warning: ledgerd speaks protocol %u, this ledgerctl %d\n",
-                ctl->hello->protocol_version, FRAME_VERSION);
+        fprintf(stderr, "%s: warning: ledgerd speaks protocol %u, this client %d\n",
+                ctl_program, ctl->hello->protocol_version, FRAME_VERSION);
     err_t err;
     if (date_zone_set(ctl->hello->time_zone, &err) < 0) {
-        fprintf(stderr, "ledgerctl: warning: the ledger's time zone %s is not installed "
-                "here (%s); times are in UTC\n", ctl->hello->time_zone, err.msg);
+        fprintf(stderr, "%s: warning: the ledger's time zone %s is not installed "
+                "here (%s); times are in UTC\n", ctl_program, ctl->hello->time_zone, err.msg);
         date_zone_set("UTC", &err);
     }
     return CTL_OK;
@@ -433,7 +468,7 @@ int ctl_get_record(ctl_t *ctl, const ctl_record_t *rec, const char *code,
 {
     int rc = ctl_get(ctl, rec->kind, code, out);
     if (rc == CTL_OK && !s_got(*out, rec->kind)) {
-        fprintf(stderr, "ledgerctl: ledgerd sent no %s record for %s\n", rec->name, code);
+        fprintf(stderr, "%s: ledgerd sent no %s record for %s\n", ctl_program, rec->name, code);
         protobuf_c_message_free_unpacked(&(*out)->base, NULL);
         *out = NULL;
         rc = CTL_REJECTED;
@@ -690,7 +725,7 @@ int ctl_list(ctl_t *ctl, const ctl_record_t *rec, const char *usage,
     } else if (rc == CTL_OK) {
         out_table_print(l.table, stdout);
         if (next && *next)
-            fprintf(stderr, "ledgerctl: more %s follow: use --all, or --page-token %s\n",
+            fprintf(stderr, "%s: more %s follow: use --all, or --page-token %s\n", ctl_program,
                     rec->plural, next);
     }
 done:
@@ -739,4 +774,98 @@ const char *ctl_time(char *out, size_t n, int64_t ms)
     else
         out_time(out, n, ms);
     return out;
+}
+
+/* ---- the program: global options, then one command ----------------------- */
+
+enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_ACTOR, OPT_TIMEOUT, OPT_JSON, OPT_IDEM };
+
+/* s_env - an environment variable, or def when unset or empty */
+static const char *s_env(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : def;
+}
+
+/* s_options - global options up to the command name; 0 or an exit code,
+ * with *done set when --help was answered */
+static int s_options(ctl_t *ctl, int argc, char **argv, const char *usage, int *done)
+{
+    static const struct option opts[] = {
+        { "endpoint", required_argument, NULL, OPT_ENDPOINT },
+        { "events", required_argument, NULL, OPT_EVENTS },
+        { "actor", required_argument, NULL, OPT_ACTOR },
+        { "timeout", required_argument, NULL, OPT_TIMEOUT },
+        { "json", no_argument, NULL, OPT_JSON },
+        { "idempotency-key", required_argument, NULL, OPT_IDEM },
+        CTL_OPTS_END
+    };
+    int c, rc;
+    uint64_t v;
+
+    /* "+": stop at the command name; its options are its own. */
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+        const char *bad = argv[optind - 1];
+        switch (c) {
+        case OPT_ENDPOINT: ctl->endpoint = optarg; break;
+        case OPT_EVENTS:   ctl->events = optarg; break;
+        case OPT_ACTOR:    ctl->actor = optarg; break;
+        case OPT_JSON:     ctl->json = 1; break;
+        case OPT_IDEM:     ctl->idem = optarg; break;
+        case OPT_TIMEOUT:
+            if ((rc = ctl_parse_uint(NULL, "--timeout", optarg, 1, 3600000, &v)))
+                return rc;
+            ctl->timeout_ms = (int)v;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            *done = 1;
+            return CTL_OK;
+        case ':':
+            return ctl_usage(NULL, "option '%s' needs a value", bad);
+        default:
+            if (optopt && optopt != '?')
+                return ctl_usage(NULL, "unknown option '-%c'", optopt);
+            return ctl_usage(NULL, "unknown option '%s'", bad);
+        }
+    }
+    if (!*ctl->actor)
+        return ctl_usage(NULL, "--actor: the name must not be empty");
+    if (ctl->idem && !*ctl->idem)
+        return ctl_usage(NULL, "--idempotency-key: the key must not be empty");
+    return CTL_OK;
+}
+
+int ctl_main(int argc, char **argv, const char *usage, const ctl_cmd_t *commands)
+{
+    ctl_t ctl = {
+        .endpoint = s_env("LEDGER_ENDPOINT", CTL_ENDPOINT),
+        .events = s_env("LEDGER_EVENTS", CTL_EVENTS),
+        .actor = s_env("LEDGER_ACTOR", s_env("USER", ctl_program)),
+        .timeout_ms = CTL_TIMEOUT,
+    };
+    int done = 0;
+
+    out_init();
+    int rc = s_options(&ctl, argc, argv, usage, &done);
+    if (rc || done)
+        return rc;
+    if (optind >= argc)
+        return ctl_usage(NULL, "missing command");
+    const char *name = argv[optind];
+    if (!strcmp(name, "help")) {
+        fputs(usage, stdout);
+        return CTL_OK;
+    }
+    const ctl_cmd_t *cmd = NULL;
+    for (const ctl_cmd_t *c = commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            cmd = c;
+    if (!cmd)
+        return ctl_usage(NULL, "unknown command '%s'", name);
+    rc = cmd->run(&ctl, argc - optind, argv + optind);
+    ctl_close(&ctl);
+    return rc;
 }

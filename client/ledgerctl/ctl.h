@@ -20,6 +20,10 @@ enum {
     CTL_UNREACHABLE = 3   /* no reply within --timeout */
 };
 
+/* ctl_program - the program named in messages: "ledgerctl" unless another
+ * client built on these commands (ledger-finance) says otherwise */
+extern const char *ctl_program;
+
 #define CTL_ENDPOINT "tcp://127.0.0.1:7401"   /* --endpoint, env LEDGER_ENDPOINT */
 #define CTL_EVENTS   "tcp://127.0.0.1:7402"   /* --events, env LEDGER_EVENTS */
 #define CTL_TIMEOUT  5000                     /* --timeout, ms */
@@ -44,6 +48,12 @@ typedef struct {
     ctl_run_fn run;       /* does it */
     const char *summary;  /* one line for the group's --help */
 } ctl_cmd_t;
+
+/* ctl_main - a client program: the global options (--endpoint, --events,
+ * --actor, --timeout, --json, --idempotency-key, --help printing usage),
+ * then the command named next from commands (ended by a NULL name); its
+ * exit code */
+int ctl_main(int argc, char **argv, const char *usage, const ctl_cmd_t *commands);
 
 /* ctl_group - run the subcommand named by argv[1] from cmds (ended by a
  * NULL name); group --help lists them under help */
@@ -191,6 +201,13 @@ void ctl_result_fini(ctl_result_t *r);
  * and its exit code. */
 int ctl_result_each(ctl_t *ctl, const char *kind, const char *prefix,
                     int (*take)(void *arg, const Ledger__Result *r), void *arg);
+
+/* ctl_records_each - list of a record.proto kind (only branch's records when
+ * branch is not NULL), every page, each record handed to take (valid only
+ * during the call), which returns 1 to stop early. CTL_OK, or ledgerd's
+ * error printed and its exit code. */
+int ctl_records_each(ctl_t *ctl, Ledger__EntityKind kind, const char *branch,
+                     int (*take)(void *arg, const Ledger__Record *r), void *arg);
 
 /* ctl_party_json - a PartyRef as {kind, code, id}, or null when absent */
 void ctl_party_json(out_json_t *j, const char *key, const Ledger__PartyRef *p);

@@ -191,6 +191,7 @@ Test(reconciliation, a_late_entry_is_booked_on_the_next_open_day_and_recorded)
     ledger__close__free_unpacked(d2, NULL);
     CTL_OK("--json exceptions --kind late_entry --all");
     cr_assert(strstr(out, "late_entry/E-LATE"), "the late entry is an exception: %s", out);
+    cr_assert(strstr(out, "\"booked_on\":\"2026-03-02\""), "booked on the 2nd: %s", out);
     char *kinds[] = { "close", "recon.exception" };
     replay_matches(&srv, "reconciliation", kinds, 2, 4);
     s_finish();
@@ -227,6 +228,7 @@ Test(reconciliation, a_late_entry_reopens_its_day_when_the_policy_says_so)
     ledger__close__free_unpacked(d2, NULL);
     CTL_OK("--json exceptions --kind late_entry --all");
     cr_assert(strstr(out, "late_entry/E-LATE"), "recorded, never silent: %s", out);
+    cr_assert(strstr(out, "\"booked_on\":\"2026-03-01\""), "booked on its own day: %s", out);
     s_finish();
 }
 

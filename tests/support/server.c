@@ -186,15 +186,13 @@ void server_remove(server_t *s)
         fprintf(stderr, "could not remove %s\n", s->dir);
 }
 
-int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
+/* s_client - run a client program against s with args; its exit code */
+static int s_client(const server_t *s, const char *program, char *out, size_t n,
+                    const char *args)
 {
-    char args[2048], cmd[3072];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
+    char cmd[3072];
     snprintf(cmd, sizeof cmd, "%s --endpoint %s --events %s --actor tester --timeout 3000 %s 2>&1",
-             LEDGERCTL_BIN, s->listen, s->publish, args);
+             program, s->listen, s->publish, args);
     FILE *p = popen(cmd, "r");
     cr_assert(p, "popen %s", cmd);
     size_t len = 0;
@@ -207,4 +205,24 @@ int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
         ;
     int status = pclose(p);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
+{
+    char args[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    return s_client(s, LEDGERCTL_BIN, out, n, args);
+}
+
+int finance(const server_t *s, char *out, size_t n, const char *fmt, ...)
+{
+    char args[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    return s_client(s, LEDGER_BIN_DIR "/ledger-finance", out, n, args);
 }

@@ -58,4 +58,8 @@ int proc_exited(pid_t pid, int *status);
 int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* finance - the same for ledger-finance */
+int finance(const server_t *s, char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 #endif

@@ -226,3 +226,39 @@ Test(csv, encoding_names)
     cr_assert_eq(csv_encoding_parse(&e, "latin1"), -1);
     cr_assert_str_eq(csv_encoding_name(CSV_GBK), "gbk");
 }
+
+/* s_written - what csv_write_row makes of fields */
+static const char *s_written(char *buf, size_t n, const char *const *fields, size_t count,
+                             int excel)
+{
+    FILE *f = fmemopen(buf, n, "w");
+    cr_assert(f);
+    cr_assert_eq(csv_write_row(f, fields, count, excel), 0);
+    fclose(f);
+    return buf;
+}
+
+Test(csv, written_rows_quote_what_needs_it_and_read_back_the_same)
+{
+    char buf[512];
+    const char *plain[] = { "2026-07-01", "收款 O-1", "-1234.50", NULL };
+    cr_assert_str_eq(s_written(buf, sizeof buf, plain, 4, 0), "2026-07-01,收款 O-1,-1234.50,\r\n");
+    const char *odd[] = { "a,b", "say \"hi\"", "two\nlines" };
+    s_written(buf, sizeof buf, odd, 3, 0);
+    cr_assert_str_eq(buf, "\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n");
+    char rows[4][128];
+    long lines[4];
+    cr_assert_eq(s_records(buf, rows, lines, 4), 1, "one record, the line break inside it");
+    cr_assert_str_eq(rows[0], "a,b|say \"hi\"|two\nlines");
+}
+
+Test(csv, for_excel_a_formula_is_text_and_a_negative_number_stays_a_number)
+{
+    char buf[512];
+    const char *cells[] = { "=HYPERLINK(\"x\")", "-12.50", "+1", "@SUM(A1)", "-", "-1.", "ok" };
+    s_written(buf, sizeof buf, cells, 7, 1);
+    cr_assert_str_eq(buf, "\"'=HYPERLINK(\"\"x\"\")\",-12.50,\"'+1\",\"'@SUM(A1)\",\"'-\","
+                          "\"'-1.\",ok\r\n");
+    s_written(buf, sizeof buf, cells, 1, 0);
+    cr_assert_str_eq(buf, "\"=HYPERLINK(\"\"x\"\")\"\r\n", "without --excel, as it is");
+}

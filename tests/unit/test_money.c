@@ -231,3 +231,17 @@ Test(money, detects_overflow_and_leaves_out_untouched)
                      (long long)cases[i].b, (long long)got);
     }
 }
+
+Test(money, format_bp_is_a_percentage_with_two_decimals)
+{
+    static const struct { int64_t bp; const char *want; } cases[] = {
+        { 500, "5.00%" }, { 0, "0.00%" }, { 5, "0.05%" }, { 99, "0.99%" }, { 100, "1.00%" },
+        { 10000, "100.00%" }, { 1234, "12.34%" }, { -5, "-0.05%" }, { -550, "-5.50%" },
+        { INT64_MIN, "-92233720368547758.08%" },
+    };
+    char out[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_str_eq(money_format_bp(out, sizeof out, cases[i].bp), cases[i].want,
+                         "money_format_bp(%lld): got %s, want %s", (long long)cases[i].bp, out,
+                         cases[i].want);
+}

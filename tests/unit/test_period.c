@@ -79,3 +79,30 @@ Test(period, stepping_the_number_steps_the_calendar)
         }
     }
 }
+
+Test(period, parse_takes_only_what_format_writes)
+{
+    static const struct { const char *text; int ok; period_kind_t kind; } cases[] = {
+        { "2026-03-01", 1, PERIOD_DAY }, { "2026-02-29", 0, PERIOD_DAY },
+        { "2026-W09", 1, PERIOD_WEEK }, { "2026-W01", 1, PERIOD_WEEK },
+        { "2026-W53", 1, PERIOD_WEEK },   /* 2026 starts on a Thursday: 53 weeks */
+        { "2025-W53", 0, PERIOD_WEEK }, { "2026-W00", 0, PERIOD_WEEK },
+        { "2026-03", 1, PERIOD_MONTH }, { "2026-13", 0, PERIOD_MONTH },
+        { "2026-00", 0, PERIOD_MONTH }, { "2026-3", 0, PERIOD_MONTH },
+        { "+202-03", 0, PERIOD_MONTH }, { " 2026-03", 0, PERIOD_MONTH },
+        { "1969-12", 0, PERIOD_MONTH }, { "2026-03x", 0, PERIOD_MONTH }, { "", 0, PERIOD_DAY },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        period_kind_t kind;
+        int64_t p;
+        int ok = period_parse(cases[i].text, &kind, &p) == 0;
+        cr_assert_eq(ok, cases[i].ok, "'%s'", cases[i].text);
+        if (!ok)
+            continue;
+        char back[16];
+        period_format(back, sizeof back, kind, p);
+        cr_assert_str_eq(back, cases[i].text);
+        cr_assert_eq(kind, cases[i].kind, "'%s'", cases[i].text);
+    }
+    cr_assert_str_eq(period_close_kind(PERIOD_WEEK), "close.week");
+}

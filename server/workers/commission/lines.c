@@ -159,15 +159,6 @@ static const char *s_yuan(char out[40], int64_t fen)
     return out;
 }
 
-/* s_rate - bp as "5.00%", into out of >= 32 bytes */
-static const char *s_rate(char out[32], int64_t bp)
-{
-    uint64_t mag = bp < 0 ? -(uint64_t)bp : (uint64_t)bp;
-    snprintf(out, 32, "%s%llu.%02llu%%", bp < 0 ? "-" : "", (unsigned long long)(mag / 100),
-             (unsigned long long)(mag % 100));
-    return out;
-}
-
 /* s_time - a ledger time as "2026-03-05 18:00" local (seconds when not 0) */
 static const char *s_time(char out[24], int64_t ms)
 {
@@ -358,7 +349,7 @@ static const char *s_what(const ctx_t *c, const target_t *t, int64_t basis, int6
 {
     char rate[32], base[40], role_total[40], share[40];
     const char *earner = t->earner->code;
-    s_rate(rate, t->rate);
+    money_format_bp(rate, sizeof rate, t->rate);
     s_yuan(base, basis);
     if (t->kind == K_SALE)
         return s_printf(c->l, "%s of %s sold through %s's link on %s", rate, base, earner,
@@ -632,7 +623,7 @@ static char *s_claw_reason(const ctx_t *c, const target_t *t, const claw_t *w,
     if (t->parts > 1)
         split = s_printf(c->l, ", %s's share of %s split among %zu arrangers", t->earner->code,
                          s_yuan(total, -w->role_total), t->parts);
-    s_rate(rate, t->rate);
+    money_format_bp(rate, sizeof rate, t->rate);
     s_yuan(amt, s_refund_amount(r));
     if (s_amount_based(c, t->kind))
         return s_printf(c->l, "clawback of %s of refund %s (%s) on %s, processed after %s "

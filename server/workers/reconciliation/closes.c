@@ -356,6 +356,7 @@ int closes_entry(recon_t *rc, const Ledger__FinanceEntry *fe)
     x.evidence = &seq;
     x.n_evidence = 1;
     x.reason = reason;
+    x.booked_on = next_open ? open_day : date;
     return recon_exception(rc, LEDGER__EXCEPTION_KIND__EXCEPTION_LATE_ENTRY, id, &x, 1);
 }
 

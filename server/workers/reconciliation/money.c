@@ -87,6 +87,7 @@ static int s_exception(recon_t *rc, Ledger__ExceptionKind kind, const char *id,
     x.evidence = facts->evidence;
     x.n_evidence = facts->n_evidence;
     x.reason = facts->reason ? facts->reason : "";
+    x.booked_on = facts->booked_on ? facts->booked_on : "";
     if (open && !was_open) {
         x.open = 1;
         x.since_ms = rc->now;
