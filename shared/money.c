@@ -82,6 +82,24 @@ void money_format(char *out, size_t n, int64_t fen)
              (unsigned long long)(mag / 100), (unsigned long long)(mag % 100));
 }
 
+const char *money_format_grouped(char *out, size_t n, int64_t fen)
+{
+    char digits[32], grouped[48];
+    uint64_t mag = fen < 0 ? 0 - (uint64_t)fen : (uint64_t)fen;
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)(mag / 100));
+    size_t g = 0;
+    if (fen < 0)
+        grouped[g++] = '-';
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            grouped[g++] = ',';
+        grouped[g++] = digits[i];
+    }
+    snprintf(grouped + g, sizeof grouped - g, ".%02llu", (unsigned long long)(mag % 100));
+    snprintf(out, n, "%s", grouped);
+    return out;
+}
+
 const char *money_format_bp(char *out, size_t n, int64_t bp)
 {
     uint64_t mag = bp < 0 ? 0 - (uint64_t)bp : (uint64_t)bp;

@@ -17,6 +17,10 @@ int money_parse(int64_t *out, const char *text, err_t *err);
 /* money_format - fen as yuan with two decimals, "-1234.56"; out >= 32 bytes */
 void money_format(char *out, size_t n, int64_t fen);
 
+/* money_format_grouped - fen as yuan with thousands grouped, "-1,234.56",
+ * for people to read; out >= 40 bytes */
+const char *money_format_grouped(char *out, size_t n, int64_t fen);
+
 /* money_format_bp - basis points as a percentage with two decimals, "5.00%",
  * "-0.05%" (from the magnitude, so never "0.-5%"); out >= 32 bytes */
 const char *money_format_bp(char *out, size_t n, int64_t bp);

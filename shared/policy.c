@@ -1412,19 +1412,8 @@ int policy_month_valid(const char *m)
 /* s_yuan - fen as "5,000.00 yuan" */
 static void s_yuan(char *out, size_t n, int64_t fen)
 {
-    char plain[32], grouped[48];
-    money_format(plain, sizeof plain, fen);
-    const char *digits = plain + (plain[0] == '-');
-    size_t int_len = strcspn(digits, "."), g = 0;
-    if (plain[0] == '-')
-        grouped[g++] = '-';
-    for (size_t i = 0; i < int_len; i++) {
-        if (i && (int_len - i) % 3 == 0)
-            grouped[g++] = ',';
-        grouped[g++] = digits[i];
-    }
-    snprintf(grouped + g, sizeof grouped - g, "%s", digits + int_len);
-    snprintf(out, n, "%s yuan", grouped);
+    char grouped[48];
+    snprintf(out, n, "%s yuan", money_format_grouped(grouped, sizeof grouped, fen));
 }
 
 /* s_percent - bp as "20 %", "12.5 %", "0.01 %" */

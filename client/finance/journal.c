@@ -147,7 +147,8 @@ int journal_check(const journal_book_t *b, err_t *err)
         const Ledger__AccountClose *a = cl->accounts[i];
         if (s_moves(b, a->account, &debits, &credits) < 0 ||
             money_add(&closing, a->opening, debits) < 0 ||
-            money_add(&closing, closing, credits) < 0 || money_add(&opening, opening, a->opening) < 0)
+            money_add(&closing, closing, credits) < 0 ||
+            money_add(&opening, opening, a->opening) < 0)
             return err_set(err, ERR(CONFLICT), a->account, "the entries of %s for %s move %s "
                            "by more fen than 64 bits hold", cl->branch, cl->period, a->account);
         if (closing != a->closing)

@@ -70,20 +70,9 @@ void page_escape(FILE *f, const char *s)
  * 0: whole yuan, for the axis); out >= 40 bytes */
 static const char *s_grouped(char *out, size_t n, int64_t fen, int decimals)
 {
-    uint64_t mag = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
-    char digits[32], *o = out;
-    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)(mag / 100));
-    if (fen < 0)
-        *o++ = '-';
-    for (int i = 0; i < len; i++) {
-        if (i && (len - i) % 3 == 0)
-            *o++ = ',';
-        *o++ = digits[i];
-    }
-    if (decimals)
-        snprintf(o, n - (size_t)(o - out), ".%02llu", (unsigned long long)(mag % 100));
-    else
-        *o = '\0';
+    money_format_grouped(out, n, fen);
+    if (!decimals)
+        *strchr(out, '.') = '\0';
     return out;
 }
 

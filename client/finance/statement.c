@@ -319,8 +319,9 @@ static int s_csv(FILE *f, const item_t *it, int excel)
         out_money(basis, sizeof basis, l->basis);
         out_money(amount, sizeof amount, l->amount);
         const char *row[] = { it->person, it->name, st->month, l->id, l->order_code, l->rule,
-            page_programme_key(page_programme(l->rule)), basis, money_format_bp(rate, sizeof rate, l->rate),
-            amount, ctl_enum_name(s_states, l->state), day, l->reason };
+            page_programme_key(page_programme(l->rule)), basis,
+            money_format_bp(rate, sizeof rate, l->rate), amount,
+            ctl_enum_name(s_states, l->state), day, l->reason };
         rc |= csv_write_row(f, row, 13, excel);
     }
     /* A draft's balance is settled at the close: those amounts stay empty. */

@@ -320,25 +320,6 @@ Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_a
     s_finish(wa, wc);
 }
 
-/* s_fine - what the compliance worker would write: a compliance.fine result
- * (written here with a raw write-back of cursor compliance:0/1) */
-static void s_fine(const char *key, const char *staff, int64_t amount, const char *month)
-{
-    client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__PartyRef person = LEDGER__PARTY_REF__INIT;
-    person.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
-    person.code = (char *)staff;
-    Ledger__FineLine fl = LEDGER__FINE_LINE__INIT;
-    fl.finding = "F-1";
-    fl.person = &person;
-    fl.rule = "training.weekly_script";
-    fl.amount = amount;
-    fl.month = (char *)month;
-    fl.reason = "no weekly script training";
-    result_put(c, "compliance:0/1", "compliance.fine", key, &fl.base);
-    client_destroy(&c);
-}
-
 Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_one_is_repaid)
 {
     pid_t wa, wc;
@@ -351,7 +332,8 @@ Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_on
            "--line P:1:1000.00:600.00 --channel-type staff --channel staff:S-1");
     CTL_OK("order status O-1 completed --at '2026-03-02 12:00'");
     CTL_OK("clock set '2026-03-20 00:00'");   /* 20.00 payable in March */
-    s_fine("F-1/S-1", "S-1", -5000, "2026-03");   /* a 50.00 fine in March */
+    /* a 50.00 fine in March */
+    fine_put(&srv, "F-1/S-1", "S-1", -5000, "2026-03", "no weekly script training");
     s_caught_up();
     s_statement("S-1", "2026-03");
     HAS("fine.training.weekly_script");
@@ -366,7 +348,7 @@ Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_on
 
     /* The finding is resolved as no violation: the fine is withdrawn. March
      * is closed, so the 50.00 comes back on April's statement. */
-    s_fine("F-1/S-1", "S-1", 0, "2026-03");
+    fine_put(&srv, "F-1/S-1", "S-1", 0, "2026-03", "no weekly script training");
     s_caught_up();
     CTL_OK("clock set '2026-05-01 00:00'");
     CTL_OK("month close 2026-04");

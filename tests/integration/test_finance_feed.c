@@ -61,24 +61,6 @@ static const char *s_file(const char *path)
     return buf;
 }
 
-/* s_fine - a compliance.fine result, as the compliance worker writes it */
-static void s_fine(const char *key, const char *staff, int64_t amount)
-{
-    client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__PartyRef person = LEDGER__PARTY_REF__INIT;
-    person.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
-    person.code = (char *)staff;
-    Ledger__FineLine fl = LEDGER__FINE_LINE__INIT;
-    fl.finding = "training.weekly_script/SH01@2026-W14";
-    fl.person = &person;
-    fl.rule = "training.weekly_script";
-    fl.amount = amount;
-    fl.month = "2026-04";
-    fl.reason = "no weekly script training";
-    result_put(c, "compliance:0/1", "compliance.fine", key, &fl.base);
-    client_destroy(&c);
-}
-
 static void s_caught_up(void)
 {
     for (int i = 0; i < 2; i++)   /* and once more for what their own results caused */
@@ -144,7 +126,8 @@ Test(finance_feed, offline_for_a_month_then_every_settlement_event_once)
     CTL_OK("refund add --code R-1 --order O-1 --amount 100.00 --requested '2026-04-02 09:00' "
            "--processed '2026-04-02 10:00'");
     CTL_OK("clock set '2026-04-02 10:00'");
-    s_fine("training.weekly_script/SH01@2026-W14/S-2", "S-2", -5000);
+    fine_put(&srv, "training.weekly_script/SH01@2026-W14/S-2", "S-2", -5000, "2026-04",
+             "no weekly script training");
     CTL_OK("clock set '2026-04-05 00:00'");
     s_caught_up();
 
@@ -196,7 +179,8 @@ Test(finance_feed, offline_for_a_month_then_every_settlement_event_once)
     char args[1024];
     snprintf(args, sizeof args, "--json follow --quiet --feed %s >>%s/live.out", feed, srv.dir);
     pid_t live = worker_start(&srv, "finance", args, log);
-    s_fine("training.weekly_script/SH01@2026-W14/S-2", "S-2", 0);   /* withdrawn */
+    fine_put(&srv, "training.weekly_script/SH01@2026-W14/S-2", "S-2", 0, "2026-04",
+             "no weekly script training");   /* withdrawn */
     int seen = 0;
     for (int i = 0; i < 300 && !seen; i++) {
         seen = strstr(s_file(feed), "\"item\":\"withdrawn\"") != NULL;

@@ -52,24 +52,6 @@ static void s_policy(const char *month)
     CTL_OK("policy set --month %s %s", month, path);
 }
 
-/* s_fine - a compliance.fine result as the compliance worker writes it */
-static void s_fine(const char *key, const char *staff, int64_t amount, const char *month)
-{
-    client_t *c = client_new(srv.listen, "tester", 5000);
-    Ledger__PartyRef person = LEDGER__PARTY_REF__INIT;
-    person.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
-    person.code = (char *)staff;
-    Ledger__FineLine fl = LEDGER__FINE_LINE__INIT;
-    fl.finding = "F-1";
-    fl.person = &person;
-    fl.rule = "training.weekly_script";
-    fl.amount = amount;
-    fl.month = (char *)month;
-    fl.reason = "未完成每周话术培训 <no weekly script training>";
-    result_put(c, "compliance:0/1", "compliance.fine", key, &fl.base);
-    client_destroy(&c);
-}
-
 /* s_figures - total, payable and paid of person's statement, from ledgerctl */
 static void s_figures(const char *person, const char *month, int64_t *total, int64_t *payable,
                       int64_t *paid)
@@ -193,7 +175,8 @@ Test(finance_statement, a_closed_month_prints_its_totals_name_and_chart)
            "--seller P-1");
     CTL_OK("order status O-2 completed --at '2026-03-02 12:00'");
     CTL_OK("clock set '2026-03-20 00:00'");
-    s_fine("F-1/S-1", "S-1", -5000, "2026-03");
+    fine_put(&srv, "F-1/S-1", "S-1", -5000, "2026-03",
+             "未完成每周话术培训 <no weekly script training>");
     s_caught_up();
 
     /* Not closed yet: a draft, and both files say so. */

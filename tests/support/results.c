@@ -6,9 +6,31 @@
 #include <string.h>
 #include <unistd.h>
 #include "client.h"
+#include "commission.pb-c.h"
 #include "follow.h"
 #include "frame.h"
 #include "results.h"
+
+void fine_put(const server_t *s, const char *key, const char *staff, int64_t amount,
+              const char *month, const char *reason)
+{
+    client_t *c = client_new(s->listen, "tester", 5000);
+    Ledger__PartyRef person = LEDGER__PARTY_REF__INIT;
+    person.kind = LEDGER__PARTY_KIND__PARTY_STAFF;
+    person.code = (char *)staff;
+    Ledger__FineLine fl = LEDGER__FINE_LINE__INIT;
+    char finding[160];
+    snprintf(finding, sizeof finding, "%.*s", (int)(strrchr(key, '/') ? strrchr(key, '/') - key
+                                                                      : (long)strlen(key)), key);
+    fl.finding = finding;
+    fl.person = &person;
+    fl.rule = "training.weekly_script";
+    fl.amount = amount;
+    fl.month = (char *)month;
+    fl.reason = (char *)reason;
+    result_put(c, "compliance:0/1", "compliance.fine", key, &fl.base);
+    client_destroy(&c);
+}
 
 /* s_hex - bytes as hex text (out >= 2 n + 1) */
 static void s_hex(char *out, const uint8_t *p, size_t n)

@@ -18,6 +18,13 @@ Ledger__Result *result_get(client_t *c, const char *kind, const char *key);
 void result_put(client_t *c, const char *cursor, const char *kind, const char *key,
                 const ProtobufCMessage *payload);
 
+/* fine_put - what the compliance worker writes for a fine (amount < 0), a
+ * reward (> 0) or a withdrawn fine (0): a compliance.fine result under key
+ * ("<finding>/<staff code>") for staff's statement of month, rule
+ * training.weekly_script, written as cursor compliance:0/1 */
+void fine_put(const server_t *s, const char *key, const char *staff, int64_t amount,
+              const char *month, const char *reason);
+
 /* replay_matches - read the last version of every result of kinds from s's
  * log (at least min of them, or the test fails), run `ledger-<worker>
  * --name replay --once` from seq 1 with its own cursor and state, and fail

@@ -245,3 +245,15 @@ Test(money, format_bp_is_a_percentage_with_two_decimals)
                          "money_format_bp(%lld): got %s, want %s", (long long)cases[i].bp, out,
                          cases[i].want);
 }
+
+Test(money, format_grouped_puts_commas_every_three_digits)
+{
+    static const struct { int64_t fen; const char *want; } cases[] = {
+        { 0, "0.00" }, { 99999, "999.99" }, { 100000, "1,000.00" }, { -123456, "-1,234.56" },
+        { 123456789012, "1,234,567,890.12" }, { -5, "-0.05" },
+        { INT64_MIN, "-92,233,720,368,547,758.08" },
+    };
+    char out[40];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        cr_expect_str_eq(money_format_grouped(out, sizeof out, cases[i].fen), cases[i].want);
+}

@@ -144,19 +144,7 @@ static void s_month_of(char out[8], int64_t ms)
 /* s_yuan - fen as "1,234.56" (thousands grouped), into out of >= 40 bytes */
 static const char *s_yuan(char out[40], int64_t fen)
 {
-    char digits[32];
-    uint64_t mag = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
-    int n = snprintf(digits, sizeof digits, "%llu", (unsigned long long)(mag / 100));
-    char *p = out;
-    if (fen < 0)
-        *p++ = '-';
-    for (int i = 0; i < n; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            *p++ = ',';
-        *p++ = digits[i];
-    }
-    snprintf(p, 8, ".%02llu", (unsigned long long)(mag % 100));
-    return out;
+    return money_format_grouped(out, 40, fen);
 }
 
 /* s_time - a ledger time as "2026-03-05 18:00" local (seconds when not 0) */
