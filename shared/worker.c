@@ -716,8 +716,9 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
         memcpy(opts + n_base, spec->options, n_more * sizeof *opts);
     char default_actor[80], program[80];
     snprintf(default_actor, sizeof default_actor, "worker:%s", spec->name);
-    snprintf(program, sizeof program, "%s", spec->program ? spec->program : "");
-    if (!spec->program)
+    if (spec->program)
+        snprintf(program, sizeof program, "%s", spec->program);
+    else
         snprintf(program, sizeof program, "ledger-%s", spec->name);
     const char *env;
     run_t r = { .spec = spec, .batch = WORKER_BATCH, .timeout_ms = WORKER_TIMEOUT_MS,
