@@ -42,18 +42,6 @@ static void s_finish(pid_t wa, pid_t wc)
     server_remove(&srv);
 }
 
-/* s_policy - a new version of month's policy, from this YAML */
-static void s_policy(const char *month, const char *yaml)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/policy-%s.yaml", srv.dir, month);
-    FILE *f = fopen(path, "w");
-    cr_assert(f, "%s", path);
-    fputs(yaml, f);
-    fclose(f);
-    CTL_OK("policy set --month %s %s", month, path);
-}
-
 /* s_caught_up - both workers have read the whole log */
 static void s_caught_up(void)
 {
@@ -96,7 +84,7 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     pid_t wa, wc;
     s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
-    s_policy("2026-03", "role_rates:\n  channel: 500\n  service: 300\n  assist: 200\n"
+    policy_put(&srv, "2026-03", "role_rates:\n  channel: 500\n  service: 300\n  assist: 200\n"
                         "  handler: 100\n  arranger: 100\n");
     for (int i = 1; i <= 6; i++)
         CTL_OK("staff add --code S-%d --name 员工%d --branch SH01", i, i);
@@ -228,7 +216,7 @@ Test(commission, lines_become_payable_settle_on_close_and_a_late_refund_claws_ba
     /* March's policy gets a second version: service 4 %. S-2's settled
      * March line (3 % of 400.00) is adjusted by +4.00 and its settled April
      * clawback (3 % of the 100.00 drop) by -1.00, both on June's statement. */
-    s_policy("2026-03", "role_rates:\n  channel: 500\n  service: 400\n  assist: 200\n"
+    policy_put(&srv, "2026-03", "role_rates:\n  channel: 500\n  service: 400\n  assist: 200\n"
                         "  handler: 100\n  arranger: 100\n");
     s_caught_up();
     s_statement("S-2", "2026-06");
@@ -259,7 +247,7 @@ Test(commission, a_generated_autumn_closes_month_by_month_into_statements_that_a
     pid_t wa, wc;
     s_start(&wa, &wc);
     CTL_OK("clock set '2025-08-31 00:00'");
-    s_policy("2025-09", "role_rates:\n  channel: 300\n  service: 200\n  assist: 100\n"
+    policy_put(&srv, "2025-09", "role_rates:\n  channel: 300\n  service: 200\n  assist: 100\n"
                         "  handler: 100\n  arranger: 100\noutside_referrer_rate: 800\n");
     /* The demo's year, entered before it happens in ledger time: lines
      * become payable as the clock passes each refund window. */
@@ -325,7 +313,7 @@ Test(commission, a_fine_larger_than_the_month_carries_forward_and_a_withdrawn_on
     pid_t wa, wc;
     s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
-    s_policy("2026-03", "role_rates:\n  channel: 500\n");
+    policy_put(&srv, "2026-03", "role_rates:\n  channel: 500\n");
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01");
     CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");
     CTL_OK("order add --code O-1 --customer C-1 --placed '2026-03-02 10:00' "
@@ -442,7 +430,7 @@ Test(commission, a_centre_pool_is_shared_by_sales_served_and_capped_by_role)
     pid_t wa, wc;
     s_start(&wa, &wc);
     CTL_OK("clock set '2026-03-01 08:00'");
-    s_policy("2026-03", "monthly_caps:\n  supervisor: 500000\n");   /* 5,000.00 yuan */
+    policy_put(&srv, "2026-03", "monthly_caps:\n  supervisor: 500000\n");   /* 5,000.00 */
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01 --role supervisor");
     CTL_OK("staff add --code S-2 --name 李娜 --branch SH01 --role presale");
     CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");

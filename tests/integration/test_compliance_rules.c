@@ -92,18 +92,6 @@ static void s_finish(void)
                  s_log_tail());
 }
 
-/* s_policy - a new version of month's policy, from this YAML */
-static void s_policy(const char *month, const char *yaml)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/policy-%s.yaml", srv.dir, month);
-    FILE *f = fopen(path, "w");
-    cr_assert(f, "%s", path);
-    fputs(yaml, f);
-    fclose(f);
-    CTL_OK("policy set --month %s %s", month, path);
-}
-
 /* s_finding - the finding with this id, or NULL; owned by the list, which
  * the next call replaces. A finding is one result, under its id: its next
  * version replaces it, never lists beside it. */
@@ -677,7 +665,7 @@ Test(compliance_rules, a_price_below_channel_needs_a_supervisors_approval)
 Test(compliance_rules, a_finding_fines_the_agent_and_each_active_supervisor_of_the_branch)
 {
     CTL_OK("clock set '2026-03-02 08:00'");
-    s_policy("2026-03", "fines:\n  service.first_response:\n    agent: 2000\n"
+    policy_put(&srv, "2026-03", "fines:\n  service.first_response:\n    agent: 2000\n"
                         "    supervisor: 1000\n");
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01 --role presale");
     CTL_OK("staff add --code S-SUP1 --name 王主管 --branch SH01 --role supervisor");

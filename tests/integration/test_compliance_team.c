@@ -68,18 +68,6 @@ static void s_caught_up(void)
     CTL_OK("cursor wait %s --within 180", cursors);
 }
 
-/* s_policy - a new version of month's policy, from this YAML */
-static void s_policy(const char *month, const char *yaml)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/policy-%s.yaml", srv.dir, month);
-    FILE *f = fopen(path, "w");
-    cr_assert(f, "%s", path);
-    fputs(yaml, f);
-    fclose(f);
-    CTL_OK("policy set --month %s %s", month, path);
-}
-
 /* s_post - a post with code on account by staff at time, of kind, with
  * extra flags (may be "") */
 static void s_post(const char *code, const char *account, const char *staff, const char *time,
@@ -448,7 +436,7 @@ Test(compliance_team, a_broken_week_fines_agent_and_supervisor_and_a_clean_month
     pid_t w[MAX_WORKERS];
     s_start(1, w);
     CTL_OK("clock set '2025-11-10 08:00'");
-    s_policy("2025-11", "fines:\n  posts.weekly_life:\n    supervisor: 5000\n    agent: 3000\n"
+    policy_put(&srv, "2025-11", "fines:\n  posts.weekly_life:\n    supervisor: 5000\n    agent: 3000\n"
                         "rewards:\n  posts.daily:\n    editor: 5000\n");
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01 --role presale");
     CTL_OK("staff add --code S-2 --name 李娜 --branch SH01 --role supervisor");
@@ -540,7 +528,8 @@ Test(compliance_team, people_acknowledge_resolve_and_waive_findings_and_resolved
     pid_t w[MAX_WORKERS];
     s_start(1, w);
     CTL_OK("clock set '2025-11-24 08:00'");
-    s_policy("2025-11", "fines:\n  posts.weekly_life:\n    supervisor: 5000\n    agent: 3000\n");
+    policy_put(&srv, "2025-11",
+               "fines:\n  posts.weekly_life:\n    supervisor: 5000\n    agent: 3000\n");
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01 --role presale");
     CTL_OK("staff add --code S-2 --name 李娜 --branch SH01 --role supervisor");
     /* One life post in each of 2025-W45, W46 and W47: two broken weeks. */

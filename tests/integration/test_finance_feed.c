@@ -82,7 +82,7 @@ static int s_events(const char *kind, const char *also)
 
 Test(finance_feed, offline_for_a_month_then_every_settlement_event_once)
 {
-    char log[512], feed[512], path[512];
+    char log[512], feed[512];
     server_start(&srv, "--test-clock");
     snprintf(log, sizeof log, "%s/workers.log", srv.dir);
     snprintf(feed, sizeof feed, "%s/feed.jsonl", srv.dir);
@@ -90,12 +90,7 @@ Test(finance_feed, offline_for_a_month_then_every_settlement_event_once)
     pid_t wc = worker_start(&srv, "commission", "", log);
     pid_t wr = worker_start(&srv, "reconciliation", "", log);
     CTL_OK("clock set '2026-03-01 08:00'");
-    snprintf(path, sizeof path, "%s/policy.yaml", srv.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fputs("role_rates:\n  channel: 500\n  service: 300\n", f);
-    fclose(f);
-    CTL_OK("policy set --month 2026-03 %s", path);
+    policy_put(&srv, "2026-03", "role_rates:\n  channel: 500\n  service: 300\n");
     CTL_OK("staff add --code S-1 --name 王芳 --branch SH01");
     CTL_OK("staff add --code S-2 --name 李娜 --branch SH01");
     CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");

@@ -40,18 +40,6 @@ static void s_caught_up(void)
     CTL_OK("cursor wait attribution:0/1 commission:0/1 --within 180");
 }
 
-/* s_policy - month's policy: channel 5 %, service 3 % */
-static void s_policy(const char *month)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/policy-%s.yaml", srv.dir, month);
-    FILE *f = fopen(path, "w");
-    cr_assert(f, "%s", path);
-    fputs("role_rates:\n  channel: 500\n  service: 300\n", f);
-    fclose(f);
-    CTL_OK("policy set --month %s %s", month, path);
-}
-
 /* s_figures - total, payable and paid of person's statement, from ledgerctl */
 static void s_figures(const char *person, const char *month, int64_t *total, int64_t *payable,
                       int64_t *paid)
@@ -154,8 +142,8 @@ Test(finance_statement, a_closed_month_prints_its_totals_name_and_chart)
     pid_t wc = worker_start(&srv, "commission", "", log);
 
     CTL_OK("clock set '2026-02-01 08:00'");
-    s_policy("2026-02");
-    s_policy("2026-03");
+    policy_put(&srv, "2026-02", "role_rates:\n  channel: 500\n  service: 300\n");
+    policy_put(&srv, "2026-03", "role_rates:\n  channel: 500\n  service: 300\n");
     CTL_OK("staff add --code S-1 --name 张伟 --branch SH01");
     CTL_OK("staff add --code S-2 --name 李娜 --branch SH01");
     CTL_OK("customer add --code C-1 --name 陈静 --branch SH01");

@@ -200,13 +200,7 @@ Test(reconciliation, a_late_entry_is_booked_on_the_next_open_day_and_recorded)
 Test(reconciliation, a_late_entry_reopens_its_day_when_the_policy_says_so)
 {
     s_start("2026-03-01 08:00");
-    char path[512];
-    snprintf(path, sizeof path, "%s/reopen.yaml", srv.dir);
-    FILE *f = fopen(path, "w");
-    cr_assert(f);
-    fputs("late_entry: reopen\n", f);
-    fclose(f);
-    CTL_OK("policy set --month 2026-03 %s", path);
+    policy_put(&srv, "2026-03", "late_entry: reopen\n");
     s_sale("E-1", "2026-03-01 10:00", "100.00");
     s_sale("E-2", "2026-03-02 10:00", "20.00");
     s_sale("E-3", "2026-03-03 10:00", "1.00");

@@ -226,3 +226,16 @@ int finance(const server_t *s, char *out, size_t n, const char *fmt, ...)
     va_end(ap);
     return s_client(s, LEDGER_BIN_DIR "/ledger-finance", out, n, args);
 }
+
+void policy_put(const server_t *s, const char *month, const char *yaml)
+{
+    static int n;
+    char path[512], out[4096];
+    snprintf(path, sizeof path, "%s/policy-%s-%d.yaml", s->dir, month, ++n);
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "%s", path);
+    fputs(yaml, f);
+    fclose(f);
+    int rc = ctl(s, out, sizeof out, "policy set --month %s %s", month, path);
+    cr_assert_eq(rc, 0, "policy set --month %s: exit %d: %s", month, rc, out);
+}

@@ -58,6 +58,10 @@ int proc_exited(pid_t pid, int *status);
 int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* policy_put - a new version of month's policy from this YAML, set with
+ * ledgerctl (the YAML kept in s's directory); fails the test when refused */
+void policy_put(const server_t *s, const char *month, const char *yaml);
+
 /* finance - the same for ledger-finance */
 int finance(const server_t *s, char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
