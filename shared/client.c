@@ -3,14 +3,21 @@
  * in flight. Replies to earlier requests (late answers to calls that timed
  * out) are recognised by request id and dropped; after a timeout the socket
  * is recreated so nothing queued for the old request can reach a later call.
- * Retrying, and what a timeout means to the user, is left to the caller. */
+ * Retrying, and what a timeout means to the user, is left to the caller.
+ *
+ * Security: the connection is CURVE with the certificate named by
+ * LEDGER_CERT (cert.h), read once here. A monitor on the socket reports a
+ * failed handshake, so a refused key is an UNAUTHENTICATED error at once,
+ * not a timeout. */
 #include <assert.h>
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include "cert.h"
 #include "client.h"
 #include "codec.h"
 #include "frame.h"
@@ -27,7 +34,14 @@ struct client {
     uint64_t last_id;         /* request id of the latest request; ids start at 1 */
     char **keys;              /* idempotency keys handed out by client_meta */
     size_t n_keys;            /* entries in keys */
+    cert_t cert;              /* LEDGER_CERT's; cert_path "" = none (plain) */
+    char cert_path[512];
+    err_t cert_err;           /* LEDGER_CERT could not be used: every call says so */
+    void *monitor;            /* PAIR receiving the socket's handshake failures */
 };
+
+#define HANDSHAKE_EVENTS (ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | \
+                          ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 
 /* s_now_ms - monotonic clock in ms, for deadlines */
 static int64_t s_now_ms(void)
@@ -35,6 +49,35 @@ static int64_t s_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* s_monitor - watch sock's handshakes on a PAIR of our own */
+static void s_monitor(client_t *c)
+{
+    static unsigned serial;
+    char ep[96];
+    int linger = 0;
+    snprintf(ep, sizeof ep, "inproc://client-monitor-%p-%u", (void *)c, serial++);
+    if (zmq_socket_monitor(c->sock, ep, HANDSHAKE_EVENTS) < 0)
+        return;
+    c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
+    zmq_setsockopt(c->monitor, ZMQ_LINGER, &linger, sizeof linger);
+    if (zmq_connect(c->monitor, ep) < 0) {
+        zmq_close(c->monitor);
+        c->monitor = NULL;
+    }
+}
+
+static void s_close(client_t *c)
+{
+    if (c->monitor) {
+        zmq_socket_monitor(c->sock, NULL, 0);
+        zmq_close(c->monitor);
+        c->monitor = NULL;
+    }
+    if (c->sock)
+        zmq_close(c->sock);
+    c->sock = NULL;
 }
 
 /* s_open - create and connect the DEALER; -1 with errno from ZeroMQ */
@@ -45,12 +88,18 @@ static int s_open(client_t *c)
     if (!c->sock)
         return -1;
     zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+    if (c->cert_path[0] && cert_client(c->sock, &c->cert) < 0) {
+        int saved = errno;
+        s_close(c);
+        errno = saved;
+        return -1;
+    }
+    s_monitor(c);
     if (c->timeout_ms >= 0)
         zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout_ms, sizeof c->timeout_ms);
     if (zmq_connect(c->sock, c->endpoint) < 0) {
         int saved = errno;
-        zmq_close(c->sock);
-        c->sock = NULL;
+        s_close(c);
         errno = saved;
         return -1;
     }
@@ -68,6 +117,16 @@ client_t *client_new(const char *endpoint, const char *actor, int timeout_ms)
     c->endpoint = xstrdup(endpoint);
     c->actor = xstrdup(actor);
     c->timeout_ms = timeout_ms;
+    const char *path = getenv("LEDGER_CERT");
+    if (path && *path) {
+        snprintf(c->cert_path, sizeof c->cert_path, "%s", path);
+        if (cert_load(path, &c->cert, &c->cert_err) == 0 &&
+            (!c->cert.secret_key[0] || !c->cert.server_key[0]))
+            err_set(&c->cert_err, ERR(INVALID), path, "%s is not a client certificate (it needs "
+                    "secret-key and server-key)", path);
+        if (c->cert_err.code)
+            c->cert_path[0] = '\0';
+    }
     c->ctx = zmq_ctx_new();
     if (!c->ctx || s_open(c) < 0) {
         int saved = errno;
@@ -85,8 +144,7 @@ void client_destroy(client_t **self_p)
     client_t *c = *self_p;
     if (!c)
         return;
-    if (c->sock)
-        zmq_close(c->sock);
+    s_close(c);
     if (c->ctx)
         zmq_ctx_term(c->ctx);
     for (size_t i = 0; i < c->n_keys; i++)
@@ -122,13 +180,47 @@ const char *client_actor(const client_t *c)
     return c->actor;
 }
 
+const cert_t *client_cert(const client_t *c)
+{
+    return c->cert_path[0] ? &c->cert : NULL;
+}
+
 /* s_reset - replace the socket: a late reply queued on the old one, or a
  * request still waiting to be sent, must not reach a later call */
 static int s_reset(client_t *c)
 {
-    zmq_close(c->sock);
-    c->sock = NULL;
+    s_close(c);
     return s_open(c);
+}
+
+/* s_handshake - a failed handshake as an error for a person */
+static int s_handshake(client_t *c, err_t *err)
+{
+    zmq_msg_t m;
+    uint16_t event = 0;
+    uint32_t value = 0;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, c->monitor, ZMQ_DONTWAIT) >= 0 && zmq_msg_size(&m) >= 6) {
+        memcpy(&event, zmq_msg_data(&m), 2);
+        memcpy(&value, (uint8_t *)zmq_msg_data(&m) + 2, 4);
+    }
+    while (zmq_msg_more(&m)) {   /* the endpoint frame */
+        zmq_msg_close(&m);
+        zmq_msg_init(&m);
+        if (zmq_msg_recv(&m, c->monitor, ZMQ_DONTWAIT) < 0)
+            break;
+    }
+    zmq_msg_close(&m);
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+        return err_set(err, ERR(UNAUTHENTICATED), "", "ledgerd at %s refused the key of %s: it "
+                       "is unknown there or revoked", c->endpoint, c->cert_path);
+    if (!c->cert_path[0])
+        return err_set(err, ERR(UNAUTHENTICATED), "", "ledgerd at %s wants a certificate: give "
+                       "--cert FILE or set LEDGER_CERT (made by 'ledgerctl keys')", c->endpoint);
+    return err_set(err, ERR(UNAUTHENTICATED), "", "the secure handshake with %s failed (%s): "
+                   "is %s's server-key this ledgerd's?", c->endpoint,
+                   event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no detail",
+                   c->cert_path);
 }
 
 /* s_recv - read one whole multipart message into frames (at most max kept);
@@ -214,6 +306,10 @@ int client_call(client_t *c, uint8_t type, const ProtobufCMessage *req,
     assert(c && req && reply_desc && out);
     *out = NULL;
     err_clear(err);
+    if (c->cert_err.code) {
+        *err = c->cert_err;
+        return -1;
+    }
     if (!c->sock && s_open(c) < 0)
         return err_set(err, ERR(TIMEOUT), "", "cannot connect to %s: %s",
                        c->endpoint, zmq_strerror(errno));
@@ -235,13 +331,20 @@ int client_call(client_t *c, uint8_t type, const ProtobufCMessage *req,
                 break;
             wait = (long)left;
         }
-        zmq_pollitem_t item = { .socket = c->sock, .events = ZMQ_POLLIN };
-        int ready = zmq_poll(&item, 1, wait);
+        zmq_pollitem_t items[] = { { c->sock, 0, ZMQ_POLLIN, 0 }, { c->monitor, 0, ZMQ_POLLIN, 0 } };
+        int ready = zmq_poll(items, c->monitor ? 2 : 1, wait);
         if (ready < 0 && errno == EINTR)
             continue;   /* a signal: the deadline still bounds the wait */
         if (ready < 0)
             break;
         if (ready == 0)
+            continue;
+        if (c->monitor && (items[1].revents & ZMQ_POLLIN)) {
+            s_handshake(c, err);
+            s_reset(c);   /* the request queued for the refused connection goes too */
+            goto done;
+        }
+        if (!(items[0].revents & ZMQ_POLLIN))
             continue;
         zmq_msg_t frames[2];
         int n = s_recv(c->sock, frames, 2);

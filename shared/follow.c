@@ -65,7 +65,8 @@ follow_t *follow_new(const follow_opts_t *o, uint64_t pos)
     f->ctx = zmq_ctx_new();
     f->sub = f->ctx ? zmq_socket(f->ctx, ZMQ_SUB) : NULL;
     int hwm = FOLLOW_RCVHWM, linger = 0;
-    if (!f->sub || zmq_setsockopt(f->sub, ZMQ_RCVHWM, &hwm, sizeof hwm) < 0 ||
+    const cert_t *cert = client_cert(o->client);
+    if (!f->sub || (cert && cert_client(f->sub, cert) < 0) || zmq_setsockopt(f->sub, ZMQ_RCVHWM, &hwm, sizeof hwm) < 0 ||
         zmq_setsockopt(f->sub, ZMQ_LINGER, &linger, sizeof linger) < 0 ||
         zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0) < 0 ||
         zmq_connect(f->sub, o->events_endpoint) < 0) {

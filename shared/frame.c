@@ -84,6 +84,9 @@ const char *frame_type_name(uint8_t type)
     case FRAME_MONTH_CLOSE:    return "month.close";
     case FRAME_RESULT_LIST:    return "result.list";
     case FRAME_FINDING_STATUS: return "finding.status";
+    case FRAME_KEY_ADD:        return "key.add";
+    case FRAME_KEY_REVOKE:     return "key.revoke";
+    case FRAME_KEY_LIST:       return "key.list";
     case FRAME_EVENT:          return "event";
     }
     return type == FRAME_ERROR ? "error" : "?";

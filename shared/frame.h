@@ -48,6 +48,9 @@ typedef enum {
     FRAME_MONTH_CLOSE    = 0x17,
     FRAME_RESULT_LIST    = 0x18,
     FRAME_FINDING_STATUS = 0x19,
+    FRAME_KEY_ADD        = 0x1A,
+    FRAME_KEY_REVOKE     = 0x1B,
+    FRAME_KEY_LIST       = 0x1C,
     FRAME_EVENT          = 0x40, /* published events */
     FRAME_REPLY          = 0x80, /* a success reply is request type | FRAME_REPLY */
     FRAME_ERROR          = 0xFF  /* an error reply; body is ledger.Error */

@@ -646,7 +646,9 @@ static void s_usage(const worker_spec_t *spec, const char *program, FILE *to)
             "  --endpoint URL    ledgerd requests (env LEDGER_ENDPOINT; " WORKER_ENDPOINT ")\n"
             "  --events URL      ledgerd events (env LEDGER_EVENTS; " WORKER_EVENTS ")\n"
             "  --partition K/N   handle partition K of N, 0 <= K < N (default 0/1)\n"
-            "  --actor NAME      name on the write-backs (default worker:%s)\n"
+            "  --cert FILE       its certificate, role worker:%s (env LEDGER_CERT)\n"
+            "  --actor NAME      a name sent along; ledgerd records the certificate's\n"
+            "                    name instead\n"
             "  --batch N         events per batch, 1..10000 (default %d)\n"
             "  --timeout MS      wait per request before retrying (default %d)\n"
             "  --cache-mib N     keep up to N MiB of state in memory (default %d; 0: none)\n"
@@ -692,12 +694,13 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
 {
     assert(spec && spec->name && spec->keys && spec->batch);
     enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_PARTITION, OPT_ACTOR, OPT_BATCH, OPT_TIMEOUT,
-           OPT_ONCE, OPT_QUIET, OPT_CACHE, OPT_NAME };
+           OPT_ONCE, OPT_QUIET, OPT_CACHE, OPT_NAME, OPT_CERT };
     static const struct option base_opts[] = {
         { "endpoint", required_argument, NULL, OPT_ENDPOINT },
         { "events", required_argument, NULL, OPT_EVENTS },
         { "partition", required_argument, NULL, OPT_PARTITION },
         { "actor", required_argument, NULL, OPT_ACTOR },
+        { "cert", required_argument, NULL, OPT_CERT },
         { "batch", required_argument, NULL, OPT_BATCH },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "once", no_argument, NULL, OPT_ONCE },
@@ -736,6 +739,7 @@ int worker_main(int argc, char **argv, const worker_spec_t *spec)
         case OPT_ENDPOINT: r.endpoint = optarg; break;
         case OPT_EVENTS:   r.events = optarg; break;
         case OPT_ACTOR:    r.actor = optarg; break;
+        case OPT_CERT:     setenv("LEDGER_CERT", optarg, 1); break;   /* client.c reads it */
         case OPT_ONCE:     r.once = 1; break;
         case OPT_QUIET:    quiet = 1; break;
         case OPT_PARTITION: {

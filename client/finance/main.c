@@ -14,7 +14,8 @@ static const char s_usage[] =
     "Options (before the command):\n"
     "  --endpoint URL   ledgerd requests (env LEDGER_ENDPOINT; " CTL_ENDPOINT ")\n"
     "  --events URL     ledgerd events, for follow (env LEDGER_EVENTS; " CTL_EVENTS ")\n"
-    "  --actor NAME     who you are (env LEDGER_ACTOR; default $USER)\n"
+    "  --cert FILE      your certificate, role finance (env LEDGER_CERT)\n"
+    "  --actor NAME     a name sent along (env LEDGER_ACTOR; default $USER)\n"
     "  --timeout MS     wait this long for each reply (default 5000)\n"
     "  --json           machine output: money in fen (*_fen), times in ms and ISO 8601\n"
     "  --help           this text\n"
@@ -29,7 +30,7 @@ static const char s_usage[] =
     "\n"
     "See 'ledger-finance COMMAND --help' for a command's options.\n"
     "Exit status: 0 ok, 1 rejected by ledgerd (or an export that disagrees with the\n"
-    "ledger's close), 2 usage error, 3 ledgerd unreachable.\n";
+    "ledger's close), 2 usage error, 3 ledgerd unreachable, 4 key refused.\n";
 
 static const ctl_cmd_t s_commands[] = {
     { "follow",    cmd_follow,    "" },

@@ -330,6 +330,10 @@ int ctl_report(ctl_t *ctl, const err_t *err)
                     ctl->write_key);
         return CTL_UNREACHABLE;
     }
+    if (err->code == ERR(UNAUTHENTICATED)) {
+        fprintf(stderr, "%s: %s\n", ctl_program, err->msg);
+        return CTL_REFUSED;
+    }
     if (err->field[0])
         fprintf(stderr, "%s: %s %s: %s\n", ctl_program, err_code_name(err->code), err->field,
                 err->msg);
@@ -778,7 +782,7 @@ const char *ctl_time(char *out, size_t n, int64_t ms)
 
 /* ---- the program: global options, then one command ----------------------- */
 
-enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_ACTOR, OPT_TIMEOUT, OPT_JSON, OPT_IDEM };
+enum { OPT_ENDPOINT = 256, OPT_EVENTS, OPT_ACTOR, OPT_TIMEOUT, OPT_JSON, OPT_IDEM, OPT_CERT };
 
 /* s_env - an environment variable, or def when unset or empty */
 static const char *s_env(const char *name, const char *def)
@@ -795,6 +799,7 @@ static int s_options(ctl_t *ctl, int argc, char **argv, const char *usage, int *
         { "endpoint", required_argument, NULL, OPT_ENDPOINT },
         { "events", required_argument, NULL, OPT_EVENTS },
         { "actor", required_argument, NULL, OPT_ACTOR },
+        { "cert", required_argument, NULL, OPT_CERT },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
         { "json", no_argument, NULL, OPT_JSON },
         { "idempotency-key", required_argument, NULL, OPT_IDEM },
@@ -812,6 +817,7 @@ static int s_options(ctl_t *ctl, int argc, char **argv, const char *usage, int *
         case OPT_ENDPOINT: ctl->endpoint = optarg; break;
         case OPT_EVENTS:   ctl->events = optarg; break;
         case OPT_ACTOR:    ctl->actor = optarg; break;
+        case OPT_CERT:     setenv("LEDGER_CERT", optarg, 1); break;   /* client.c reads it */
         case OPT_JSON:     ctl->json = 1; break;
         case OPT_IDEM:     ctl->idem = optarg; break;
         case OPT_TIMEOUT:

@@ -17,7 +17,8 @@ enum {
     CTL_OK = 0,           /* done */
     CTL_REJECTED = 1,     /* ledgerd answered with an error */
     CTL_USAGE = 2,        /* bad command line, or input the client can check */
-    CTL_UNREACHABLE = 3   /* no reply within --timeout */
+    CTL_UNREACHABLE = 3,  /* no reply within --timeout */
+    CTL_REFUSED = 4       /* ledgerd refused the certificate's key (or there was none) */
 };
 
 /* ctl_program - the program named in messages: "ledgerctl" unless another
@@ -50,7 +51,7 @@ typedef struct {
 } ctl_cmd_t;
 
 /* ctl_main - a client program: the global options (--endpoint, --events,
- * --actor, --timeout, --json, --idempotency-key, --help printing usage),
+ * --cert, --actor, --timeout, --json, --idempotency-key, --help printing usage),
  * then the command named next from commands (ended by a NULL name); its
  * exit code */
 int ctl_main(int argc, char **argv, const char *usage, const ctl_cmd_t *commands);
@@ -122,7 +123,8 @@ void ctl_meta_read(ctl_t *ctl, Ledger__Meta *meta);
 void ctl_meta_write(ctl_t *ctl, Ledger__Meta *meta);
 
 /* ctl_report - print ledgerd's error (or the timeout) on stderr; the exit
- * code: CTL_UNREACHABLE for a timeout, else CTL_REJECTED */
+ * code: CTL_UNREACHABLE for a timeout, CTL_REFUSED for a refused key,
+ * else CTL_REJECTED */
 int ctl_report(ctl_t *ctl, const err_t *err);
 
 /* ctl_call - one request; on failure prints ledgerd's error or the timeout
@@ -219,6 +221,7 @@ void cmd_order_json(out_json_t *j, const char *key, const Ledger__Order *o);
 
 /* The command groups. */
 int cmd_status(ctl_t *ctl, int argc, char **argv);
+int cmd_keys(ctl_t *ctl, int argc, char **argv);
 int cmd_staff(ctl_t *ctl, int argc, char **argv);
 int cmd_customer(ctl_t *ctl, int argc, char **argv);
 int cmd_order(ctl_t *ctl, int argc, char **argv);

@@ -1,7 +1,7 @@
 /* ledgerctl - the branch clerk's thin client for ledgerd. Reads the global
  * options (flag, else environment, else default), then hands the rest of
  * the command line to one command group (cmd_*.c). Exit codes: 0 ok,
- * 1 rejected by ledgerd, 2 usage, 3 no reply within --timeout.
+ * 1 rejected by ledgerd, 2 usage, 3 no reply within --timeout, 4 key refused.
  * Validation beyond what can be checked locally is ledgerd's. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +16,10 @@ static const char s_usage[] =
     "Options (before the command):\n"
     "  --endpoint URL         ledgerd requests (env LEDGER_ENDPOINT; " CTL_ENDPOINT ")\n"
     "  --events URL           ledgerd events, for tail (env LEDGER_EVENTS; " CTL_EVENTS ")\n"
-    "  --actor NAME           who you are, kept in the audit trail\n"
-    "                         (env LEDGER_ACTOR; default $USER)\n"
+    "  --cert FILE            your certificate (env LEDGER_CERT): its key says who you\n"
+    "                         are and what you may do; made by 'ledgerctl keys'\n"
+    "  --actor NAME           a name sent along; ledgerd records the certificate's\n"
+    "                         name instead (env LEDGER_ACTOR; default $USER)\n"
     "  --timeout MS           wait this long for each reply (default 5000)\n"
     "  --json                 machine output: money in fen (*_fen), times in ms and ISO 8601\n"
     "  --idempotency-key KEY  key of this invocation's write (default: random); repeat\n"
@@ -58,12 +60,15 @@ static const char s_usage[] =
     "  exceptions  orders, payments, shipments and refunds that disagree\n"
     "  recovery    a branch's shipped orders with nothing paid\n"
     "  report      a month's product profit; commission payable against paid\n"
+    "  keys        make the server's keys; add, revoke and list client keys (admin)\n"
     "\n"
     "See 'ledgerctl COMMAND --help' for a command's options.\n"
-    "Exit status: 0 ok, 1 rejected by ledgerd, 2 usage error, 3 ledgerd unreachable.\n";
+    "Exit status: 0 ok, 1 rejected by ledgerd (FORBIDDEN among them), 2 usage error,\n"
+    "3 ledgerd unreachable, 4 the certificate's key refused (unknown or revoked).\n";
 
 static const ctl_cmd_t s_commands[] = {
     { "status",   cmd_status,   "" },
+    { "keys",     cmd_keys,     "" },
     { "staff",    cmd_staff,    "" },
     { "customer", cmd_customer, "" },
     { "order",    cmd_order,    "" },

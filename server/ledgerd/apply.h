@@ -5,6 +5,7 @@
 #define LEDGERD_APPLY_H
 
 #include <protobuf-c/protobuf-c.h>
+#include "cert.h"
 #include "err.h"
 #include "event.pb-c.h"
 #include "options.h"
@@ -26,7 +27,10 @@ typedef struct {
     store_counters_t  counters;  /* working copy; becomes the store's after commit */
     pending_event_t  *events;    /* appended in this batch, published after commit */
     size_t            n_events, cap_events;
-    const char       *actor;     /* who asked: recorded on every event */
+    const char       *actor;     /* who asked (its key's name): recorded on every event */
+    const char       *role;      /* the key's role as text, also on every event */
+    role_t            who;       /* the key's role, parsed: what it may see (authorise.c) */
+    int               keys_changed; /* a key was added or revoked: reload the keyring */
     int               wrote;     /* a write succeeded: the batch must commit */
     uint8_t          *reply;     /* the current request's packed reply */
     size_t            reply_len;
@@ -73,5 +77,8 @@ int policy_get(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int backup_start(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int month_close(apply_t *a, const ProtobufCMessage *req, err_t *err);
 int finding_status_set(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int key_add(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int key_revoke(apply_t *a, const ProtobufCMessage *req, err_t *err);
+int key_list(apply_t *a, const ProtobufCMessage *req, err_t *err);
 
 #endif

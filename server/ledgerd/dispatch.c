@@ -14,6 +14,7 @@
  * starts after the batch in a thread of its own (backup.c), and its reply
  * waits in d->pending until the loop sees the copy end (dispatch_finish). */
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,7 +22,10 @@
 #include "clock.h"
 #include "codec.h"
 #include "dispatch.h"
+#include "authorise.h"
 #include "idem.h"
+#include "keyring.h"
+#include "keys.h"
 #include "log.h"
 #include "policy.pb-c.h"
 #include "publish.h"
@@ -67,6 +71,9 @@ static const handler_t s_handlers[] = {
     { FRAME_MONTH_CLOSE,    &ledger__month_close__descriptor,    month_close,           1 },
     { FRAME_RESULT_LIST,    &ledger__result_list__descriptor,    cursor_result_list,    0 },
     { FRAME_FINDING_STATUS, &ledger__finding_status_set__descriptor, finding_status_set, 1 },
+    { FRAME_KEY_ADD,        &ledger__key_add__descriptor,        key_add,               1 },
+    { FRAME_KEY_REVOKE,     &ledger__key_revoke__descriptor,     key_revoke,            1 },
+    { FRAME_KEY_LIST,       &ledger__key_list__descriptor,       key_list,              0 },
 };
 
 struct dispatch {
@@ -77,6 +84,7 @@ struct dispatch {
     apply_t          a;
     request_t       *reqs;     /* batch_max slots, reused */
     request_t        pending;  /* the deferred request: identity and id, awaiting its reply */
+    keyring_entry_t  caller;   /* the current request's key, as the keyring has it */
 };
 
 static const handler_t *s_handler(uint8_t type)
@@ -131,11 +139,30 @@ static int s_hello(apply_t *a, const ProtobufCMessage *req, err_t *err)
     return 0;
 }
 
-/* s_authorise - the one place that decides who may do what. Until CURVE
- * keys give identities with roles, every declared actor may send every
- * request; clock.set is further limited to --test-clock (clock.c). */
-static int s_authorise(const handler_t *h, const Ledger__Meta *meta, err_t *err)
+/* s_caller - who sent r, from its connection's key: a->actor, a->role,
+ * a->who and the scope of its idempotency keys. In-process callers (tests,
+ * no sockets) are admin under their declared name. */
+static int s_caller(dispatch_t *d, const request_t *r, const Ledger__Meta *meta,
+                    const char **scope, err_t *err)
 {
+    apply_t *a = &d->a;
+    if (!r->user[0] && !d->router) {
+        a->actor = meta->actor;
+        a->role = "admin";
+        a->who = (role_t){ .kind = ROLE_ADMIN };
+        *scope = meta->actor;
+        return 0;
+    }
+    if (!r->user[0] || keyring_find(r->user, &d->caller) != 0)
+        return err_set(err, ERR(FORBIDDEN), "", "this connection has no key ledgerd holds");
+    if (d->caller.revoked)
+        return err_set(err, ERR(FORBIDDEN), "", "this key was revoked (%s, %s)", d->caller.role,
+                       d->caller.name);
+    if (role_parse(d->caller.role, &a->who, "role", err) < 0)
+        return -1;
+    a->actor = d->caller.name;
+    a->role = d->caller.role;
+    *scope = d->caller.public_key;
     return 0;
 }
 
@@ -207,17 +234,18 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
     if (!(msg = codec_unpack(h->desc, r->body, r->body_len, &err)))
         goto fail;
     const Ledger__Meta *meta = s_meta(h, msg);
-    if (validate_meta(meta, h->write, &err) < 0 || s_authorise(h, meta, &err) < 0)
+    const char *scope = "";
+    a->txn = parent;
+    if (validate_meta(meta, h->write, &err) < 0 || s_caller(d, r, meta, &scope, &err) < 0 ||
+        authorise(a, hdr.type, msg, &err) < 0)
         goto fail;
 
     uint8_t hash[IDEM_HASH_BYTES];
-    a->txn = parent;
     if (h->write) {
         uint8_t *first;
         size_t first_len;
         idem_hash(hash, hdr.type, msg);
-        int seen = idem_lookup(a, meta->actor, meta->idempotency_key, hash, &first, &first_len,
-                               &err);
+        int seen = idem_lookup(a, scope, meta->idempotency_key, hash, &first, &first_len, &err);
         if (seen < 0)
             goto fail;
         if (seen) {   /* a retry: the first reply again, nothing written */
@@ -235,15 +263,13 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
     store_counters_t saved = a->counters;
     size_t mark = a->n_events;
     a->txn = h->write ? child : parent;
-    a->actor = meta->actor;
     free(a->reply);
     a->reply = NULL;
     a->reply_len = 0;
     d->store->map_full = 0;
     rc = h->fn(a, msg, &err);
     if (rc == 0 && h->write)
-        rc = idem_record(a, meta->actor, meta->idempotency_key, hash, hdr.type | FRAME_REPLY,
-                         &err);
+        rc = idem_record(a, scope, meta->idempotency_key, hash, hdr.type | FRAME_REPLY, &err);
     if (child && rc == 0 && (rc = mdb_txn_commit(child)) != 0)
         rc = store_error(d->store, rc, "commit", &err);
     else if (child && rc < 0)
@@ -299,6 +325,7 @@ static void s_batch(dispatch_t *d, request_t *reqs, size_t n)
         a->counters = d->store->counters;
         a->n_events = 0;
         a->wrote = 0;
+        a->keys_changed = 0;
         clock_advance(a);
         size_t full = n;   /* the request that found the map full, if one did */
         for (size_t i = 0; i < n && full == n; i++)
@@ -330,6 +357,9 @@ static void s_batch(dispatch_t *d, request_t *reqs, size_t n)
             return;
         }
         d->store->counters = a->counters;
+        if (a->keys_changed && keyring_load(d->store, &err) < 0)
+            log_warn("keys changed but could not be reloaded: %s", err.msg);
+        a->keys_changed = 0;
         publish_events(d->pub, a->events, a->n_events);
         a->n_events = 0;
         return;
@@ -415,6 +445,38 @@ dispatch_t *dispatch_new(store_t *store, const options_t *opt, void *router, voi
     return d;
 }
 
+void dispatch_attach(dispatch_t *d, void *router, void *pub)
+{
+    d->router = router;
+    d->pub = pub;
+}
+
+int dispatch_trust(dispatch_t *d, const char *dir, size_t *added, err_t *err)
+{
+    apply_t *a = &d->a;
+    MDB_txn *txn;
+    int rc = mdb_txn_begin(d->store->env, NULL, 0, &txn);
+    if (rc)
+        return store_error(d->store, rc, "begin", err);
+    a->counters = d->store->counters;
+    a->n_events = 0;
+    a->txn = txn;
+    a->actor = "ledgerd";
+    a->role = "server";
+    rc = keys_trust(a, dir, added, err);
+    if (rc == 0 && (rc = mdb_txn_commit(txn)) != 0)
+        rc = store_error(d->store, rc, "commit", err);
+    else if (rc < 0)
+        mdb_txn_abort(txn);
+    if (rc == 0) {
+        d->store->counters = a->counters;
+        publish_events(d->pub, a->events, a->n_events);
+        a->n_events = 0;
+    }
+    apply_drop_events_from(a, 0);
+    return rc < 0 || keyring_load(d->store, err) < 0 ? -1 : 0;
+}
+
 void dispatch_request_reset(request_t *r)
 {
     if (r->has_body_msg)
@@ -469,6 +531,11 @@ static int s_recv(dispatch_t *d, request_t *r)
         more = zmq_msg_more(&part);
         r->frames++;
         if (r->frames == 1) {
+            /* The key ZAP let in (zap.c), on each frame the peer sent (the
+             * routing id is the ROUTER's own and carries none). */
+            const char *user = zmq_msg_gets(&part, "User-Id");
+            if (user)
+                snprintf(r->user, sizeof r->user, "%s", user);
             r->header_len = zmq_msg_size(&part);   /* frame_decode refuses a wrong size */
             memcpy(r->header, zmq_msg_data(&part),
                    r->header_len < sizeof r->header ? r->header_len : sizeof r->header);
@@ -522,6 +589,7 @@ void dispatch_tick(dispatch_t *d)
         a->n_events = 0;
         a->txn = txn;
         a->actor = "ledgerd";
+        a->role = "server";
         rc = idem_purge(a, IDEM_PURGE_MAX, &err);
         if (rc == 0 && !d->opt->test_clock)
             rc = clock_tick(a, &err);

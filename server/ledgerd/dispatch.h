@@ -1,6 +1,6 @@
 /* dispatch - ledgerd's request loop: drain, apply in one transaction,
  * commit, then reply and publish. One table maps each message type to
- * its handler; authorisation is checked here and nowhere else. */
+ * its handler; authorisation is checked here (authorise.c) and nowhere else. */
 #ifndef LEDGERD_DISPATCH_H
 #define LEDGERD_DISPATCH_H
 
@@ -11,6 +11,7 @@
 typedef struct {
     uint8_t        identity[256];   /* ROUTER routing id */
     size_t         identity_len;
+    char           user[48];        /* the connection's CURVE key (ZAP User-Id); "" in-process */
     int            frames;          /* frames after the identity */
     uint8_t        header[FRAME_HEADER_SIZE];
     size_t         header_len;
@@ -31,6 +32,13 @@ typedef struct dispatch dispatch_t;
 /* dispatch_new - router and pub may be NULL (tests drive dispatch_batch) */
 dispatch_t *dispatch_new(store_t *store, const options_t *opt, void *router, void *pub);
 void dispatch_destroy(dispatch_t **self_p);
+
+/* dispatch_attach - the sockets, once bound (the key book is read first) */
+void dispatch_attach(dispatch_t *d, void *router, void *pub);
+
+/* dispatch_trust - add DIR/trusted's keys that the book lacks (keys.c) and
+ * load the keyring; *added says how many were new */
+int dispatch_trust(dispatch_t *d, const char *dir, size_t *added, err_t *err);
 
 /* dispatch_batch - apply reqs in one write transaction; fills each reply.
  * Events are published (when there is a pub socket) only after commit.

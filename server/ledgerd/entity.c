@@ -488,6 +488,38 @@ static int s_kind_of(Ledger__EntityKind k, entity_kind_t *out, err_t *err)
     return 0;
 }
 
+/* s_contact_read - contact details go to the owning branch (authorise.c
+ * has refused the others) and admin, and each such read is put on record
+ * as a "contact.read" event before the reply leaves: the batch commits it
+ * (a->wrote), though get is a read. Everyone else gets the customer without
+ * them. */
+static int s_contact_read(apply_t *a, Ledger__Customer *c, err_t *err)
+{
+    if (!c->contact)
+        return 0;
+    if (a->who.kind != ROLE_ADMIN && a->who.kind != ROLE_BRANCH) {
+        ledger__contact__free_unpacked(c->contact, NULL);
+        c->contact = NULL;
+        return 0;
+    }
+    Ledger__ContactRead cr = LEDGER__CONTACT_READ__INIT;
+    uint64_t id = c->id;
+    char *code = c->code;
+    cr.n_customer_ids = cr.n_customer_codes = 1;
+    cr.customer_ids = &id;
+    cr.customer_codes = &code;
+    Ledger__Event ev = LEDGER__EVENT__INIT;
+    ev.kind = "contact.read";
+    ev.entity_id = c->id;
+    ev.entity_code = c->code;
+    ev.body_case = LEDGER__EVENT__BODY_CONTACT_READ;
+    ev.contact_read = &cr;
+    if (eventlog_append(a, &ev, err) < 0)
+        return -1;
+    a->wrote = 1;
+    return 0;
+}
+
 int entity_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
     const Ledger__Get *r = (const void *)req;
@@ -497,6 +529,10 @@ int entity_get(apply_t *a, const ProtobufCMessage *req, err_t *err)
     ProtobufCMessage *m = s_find(a, kind, r->id, r->code, err);
     if (!m)
         return -1;
+    if (kind == KIND_CUSTOMER && s_contact_read(a, (Ledger__Customer *)m, err) < 0) {
+        protobuf_c_message_free_unpacked(m, NULL);
+        return -1;
+    }
     Ledger__GetReply rep = LEDGER__GET_REPLY__INIT;
     rep.record_case = (Ledger__GetReply__RecordCase)(kind + 1);   /* numbered as Record */
     rep.staff = (Ledger__Staff *)m;   /* a union: the same pointer for every case */

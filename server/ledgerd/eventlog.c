@@ -34,6 +34,7 @@ int eventlog_append(apply_t *a, Ledger__Event *ev, err_t *err)
     ev->seq = a->counters.last_seq + 1;
     ev->time_ms = a->counters.ledger_ms;
     ev->actor = (char *)a->actor;
+    ev->role = (char *)(a->role ? a->role : "");
     uint8_t *body;
     size_t len = codec_pack(&ev->base, &body);
     uint8_t key[8];

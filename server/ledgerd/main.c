@@ -10,12 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
+#include "cert.h"
 #include "clock.h"
 #include "date.h"
 #include "dispatch.h"
+#include "keyring.h"
 #include "log.h"
 #include "options.h"
 #include "store.h"
+#include "zap.h"
 
 static volatile sig_atomic_t s_stop;
 static int s_wake[2] = { -1, -1 };   /* the handler writes a byte: the poll wakes */
@@ -31,21 +34,14 @@ static void s_on_signal(int sig)
     errno = saved;
 }
 
-/* s_loopback - true for endpoints on this machine only. Until CURVE lands
- * (DESIGN.md, Security), nothing listens unauthenticated beyond loopback. */
-static int s_loopback(const char *ep)
-{
-    static const char *const ok[] = { "tcp://127.", "tcp://localhost:", "tcp://[::1]:", "ipc://",
-                                      "inproc://", NULL };
-    for (const char *const *p = ok; *p; p++)
-        if (!strncmp(ep, *p, strlen(*p)))
-            return 1;
-    return 0;
-}
-
-static void *s_bind(void *ctx, int type, const char *ep, char *bound, size_t n)
+/* s_bind - a CURVE server socket: the ZAP handler (zap.c) is asked about
+ * every key that connects; domain tells it which socket */
+static void *s_bind(void *ctx, int type, const cert_t *key, const char *domain, const char *ep,
+                    char *bound, size_t n)
 {
     void *s = zmq_socket(ctx, type);
+    if (cert_server(s, key, domain) < 0)
+        log_fatal("%s: CURVE: %s", ep, zmq_strerror(zmq_errno()));
     int linger = 0, hwm = 100000;
     int64_t max = FRAME_MAX_BYTES;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
@@ -85,13 +81,20 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    const char *eps[] = { opt.listen, opt.publish };
-    for (int i = 0; i < 2; i++)
-        if (!s_loopback(eps[i])) {
-            fprintf(stderr, "ledgerd: %s: only loopback endpoints until CURVE security is "
-                    "configured\n", eps[i]);
-            return 2;
-        }
+    /* The server key first: without it nothing can be served securely. */
+    cert_t key;
+    char key_path[600];
+    snprintf(key_path, sizeof key_path, "%s/server.secret", opt.keys_dir);
+    if (!zmq_has("curve")) {
+        fprintf(stderr, "ledgerd: this libzmq has no CURVE support (built without libsodium)\n");
+        return 1;
+    }
+    if (cert_load(key_path, &key, &err) < 0 || !key.secret_key[0]) {
+        fprintf(stderr, "ledgerd: no server key: %s\nMake one with 'ledgerctl keys init --dir %s'"
+                " (it also makes the first admin's certificate).\n",
+                err.code ? err.msg : "server.secret has no secret-key", opt.keys_dir);
+        return 1;
+    }
 
     if (pipe2(s_wake, O_CLOEXEC | O_NONBLOCK) < 0)
         log_fatal("pipe: %s", strerror(errno));
@@ -101,15 +104,21 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     store_t *store = store_open(opt.data_dir, opt.map_size, opt.map_max);
+    dispatch_t *d = dispatch_new(store, &opt, NULL, NULL);
+    size_t trusted = 0;
+    if (dispatch_trust(d, opt.keys_dir, &trusted, &err) < 0)
+        log_fatal("keys: %s", err.msg);
     void *ctx = zmq_ctx_new();
+    zap_start(ctx);   /* before any socket binds: no key gets in unasked */
     char listen[256] = "", publish[256] = "";
-    void *router = s_bind(ctx, ZMQ_ROUTER, opt.listen, listen, sizeof listen);
-    void *pub = s_bind(ctx, ZMQ_PUB, opt.publish, publish, sizeof publish);
-    dispatch_t *d = dispatch_new(store, &opt, router, pub);
+    void *router = s_bind(ctx, ZMQ_ROUTER, &key, "requests", opt.listen, listen, sizeof listen);
+    void *pub = s_bind(ctx, ZMQ_PUB, &key, "events", opt.publish, publish, sizeof publish);
+    dispatch_attach(d, router, pub);
     s_write_endpoints(opt.data_dir, listen, publish);
-    log_info("ready: data %s, requests %s, events %s, last seq %llu, zone %s%s", opt.data_dir,
-             listen, publish, (unsigned long long)store->counters.last_seq, opt.time_zone,
-             opt.test_clock ? ", test clock" : "");
+    log_info("ready: data %s, requests %s, events %s, last seq %llu, zone %s%s; %zu keys "
+             "(%zu new from %s/trusted)", opt.data_dir, listen, publish,
+             (unsigned long long)store->counters.last_seq, opt.time_zone,
+             opt.test_clock ? ", test clock" : "", keyring_count(), trusted, opt.keys_dir);
 
     int64_t interval = (int64_t)opt.clock_interval_s * 1000;
     int64_t next_tick = clock_wall_ms();   /* a clock event right at start */
@@ -143,7 +152,9 @@ int main(int argc, char **argv)
     dispatch_destroy(&d);
     zmq_close(router);
     zmq_close(pub);
+    zap_stop();
     zmq_ctx_term(ctx);
+    keyring_free();
     store_destroy(&store);
     close(s_wake[0]);
     close(s_wake[1]);

@@ -16,6 +16,8 @@ static const char *s_usage =
     "  -l, --listen ENDPOINT     requests (default " DEF_LISTEN "; port * picks one)\n"
     "  -p, --publish ENDPOINT    events (default " DEF_PUBLISH ")\n"
     "  -z, --time-zone ZONE      the ledger's one time zone (default " DEF_TIME_ZONE ")\n"
+    "  -k, --keys DIR            server.secret and trusted keys (default DATA/keys; make\n"
+    "                            them with 'ledgerctl keys init --dir DIR')\n"
     "      --map-size-mib N      initial LMDB map size (default 64)\n"
     "      --map-max-mib N       the map grows up to this (default 65536)\n"
     "      --clock-interval S    seconds between clock events (default 60)\n"
@@ -27,6 +29,8 @@ static const char *s_usage =
     "  -q, --quiet               log warnings and errors only\n"
     "  -h, --help                show this and exit\n"
     "\n"
+    "Every socket is CURVE-encrypted: a client connects with a certificate whose\n"
+    "key ledgerd holds (ledgerctl keys), and its role decides what it may do.\n"
     "On start ledgerd writes DIR/ledgerd.endpoints with the bound endpoints.\n"
     "SIGTERM or SIGINT stops it cleanly. Exit: 0 stopped, 1 cannot run, 2 usage.\n";
 
@@ -65,6 +69,7 @@ static int s_set(void *ctx, const char *key, const char *value, err_t *err)
     else if (!strcmp(key, "listen"))         s_copy(o->listen, sizeof o->listen, key, value);
     else if (!strcmp(key, "publish"))        s_copy(o->publish, sizeof o->publish, key, value);
     else if (!strcmp(key, "time-zone"))      s_copy(o->time_zone, sizeof o->time_zone, key, value);
+    else if (!strcmp(key, "keys"))           s_copy(o->keys_dir, sizeof o->keys_dir, key, value);
     else if (!strcmp(key, "map-size-mib"))   o->map_size = (size_t)s_number(key, value, 1, 1 << 24) << 20;
     else if (!strcmp(key, "map-max-mib"))    o->map_max = (size_t)s_number(key, value, 1, 1 << 24) << 20;
     else if (!strcmp(key, "clock-interval")) o->clock_interval_s = (int)s_number(key, value, 1, 86400);
@@ -83,6 +88,7 @@ void options_parse(options_t *o, int argc, char **argv)
     static const struct option longs[] = {
         { "data", required_argument, 0, 'd' },      { "listen", required_argument, 0, 'l' },
         { "publish", required_argument, 0, 'p' },   { "time-zone", required_argument, 0, 'z' },
+        { "keys", required_argument, 0, 'k' },
         { "map-size-mib", required_argument, 0, 1 }, { "map-max-mib", required_argument, 0, 2 },
         { "clock-interval", required_argument, 0, 3 }, { "test-clock", no_argument, 0, 4 },
         { "idem-days", required_argument, 0, 5 },   { "batch-max", required_argument, 0, 6 },
@@ -110,13 +116,14 @@ void options_parse(options_t *o, int argc, char **argv)
         }
     int c;
     err_t err;
-    while ((c = getopt_long(argc, argv, "d:l:p:z:c:qh", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:l:p:z:k:c:qh", longs, NULL)) != -1) {
         const char *key = NULL;
         switch (c) {
         case 'd': key = "data"; break;
         case 'l': key = "listen"; break;
         case 'p': key = "publish"; break;
         case 'z': key = "time-zone"; break;
+        case 'k': key = "keys"; break;
         case 1: key = "map-size-mib"; break;
         case 2: key = "map-max-mib"; break;
         case 3: key = "clock-interval"; break;
@@ -134,6 +141,9 @@ void options_parse(options_t *o, int argc, char **argv)
     }
     if (optind < argc)
         s_usage_error("unexpected argument \"%s\"%s", argv[optind], "");
+    if (!o->keys_dir[0] && snprintf(o->keys_dir, sizeof o->keys_dir, "%s/keys", o->data_dir) >=
+                               (int)sizeof o->keys_dir)
+        s_usage_error("--data: \"%s\" is too long%s", o->data_dir, "");
     if (o->map_max < o->map_size)
         o->map_max = o->map_size;
 }

@@ -10,6 +10,7 @@ typedef struct {
     char     listen[256];        /* ROUTER endpoint for requests */
     char     publish[256];       /* PUB endpoint for events */
     char     time_zone[64];      /* ledger-wide zone */
+    char     keys_dir[512];      /* server.secret and trusted; "" = DATA/keys */
     size_t   map_size;           /* initial LMDB map, bytes */
     size_t   map_max;            /* the map grows up to this, bytes */
     int      clock_interval_s;   /* seconds between clock events */

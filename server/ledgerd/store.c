@@ -126,6 +126,7 @@ store_t *store_open(const char *dir, size_t map_size, size_t map_max)
     s_open_dbi(txn, "policies", &s->policies);
     s_open_dbi(txn, "reversals", &s->reversals);
     s_open_dbi(txn, "months", &s->months);
+    s_open_dbi(txn, "keys", &s->keys);
     s_read_counters(s, txn);
     if ((rc = mdb_txn_commit(txn)))
         log_fatal("store: commit: %s", mdb_strerror(rc));

@@ -44,6 +44,7 @@ typedef struct {
     MDB_dbi  policies;              /* "YYYY-MM" NUL version -> PolicyVersion */
     MDB_dbi  reversals;             /* reversed entry id -> reversing entry id */
     MDB_dbi  months;                /* "YYYY-MM" -> MonthClosed */
+    MDB_dbi  keys;                  /* Z85 public key -> Key */
 } store_t;
 
 /* store_open - open or create the environment in dir; fatal when it cannot */

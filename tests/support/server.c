@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "cert.h"
 #include "server.h"
 
 static void s_sleep_ms(int ms)
@@ -76,6 +77,76 @@ static void s_start(server_t *s, const char *listen, const char *publish)
     cr_assert_fail("ledgerd did not start within 10 s: %s", cmd);
 }
 
+/* The keys of every ledgerd a test process starts: one server key, an
+ * admin certificate (LEDGER_CERT, so every client and ledgerctl of the test
+ * uses it) and one per worker kind and the finance desk, all trusted. Made
+ * once per process, so clients of two servers in one test work alike. */
+static char s_keys_dir[64];
+static const char *const s_roles[] = { "worker:attribution", "worker:commission",
+                                       "worker:compliance", "worker:reconciliation", "finance",
+                                       NULL };
+
+static void s_keys_remove(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", s_keys_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", s_keys_dir);
+}
+
+/* s_cert_path - where role's certificate is: "worker:commission" is
+ * worker-commission.cert */
+static void s_cert_path(char *out, size_t n, const char *dir, const char *role)
+{
+    snprintf(out, n, "%s/%s.cert", dir, role);
+    for (char *p = out + strlen(dir); *p; p++)
+        if (*p == ':')
+            *p = '-';
+}
+
+static void s_keys(void)
+{
+    if (s_keys_dir[0])
+        return;
+    snprintf(s_keys_dir, sizeof s_keys_dir, "/tmp/ledger-keys-XXXXXX");
+    cr_assert(mkdtemp(s_keys_dir), "mkdtemp");
+    atexit(s_keys_remove);
+    char keys[128], path[256];
+    cert_t admin, c;
+    err_t err;
+    snprintf(keys, sizeof keys, "%s/keys", s_keys_dir);
+    cr_assert_eq(cert_init(keys, "tester", &admin, &err), 0, "keys init: %s", err.msg);
+    for (const char *const *r = s_roles; *r; r++) {
+        s_cert_path(path, sizeof path, keys, *r);
+        cr_assert_eq(cert_new(&c, *r, *r, admin.server_key, &err), 0, "%s", err.msg);
+        cr_assert_eq(cert_save(path, &c, 0, &err), 0, "%s", err.msg);
+        cr_assert_eq(cert_trust(keys, &c, &err), 0, "%s", err.msg);
+    }
+    snprintf(path, sizeof path, "%s/admin.cert", keys);
+    setenv("LEDGER_CERT", path, 1);
+}
+
+const char *server_cert(const server_t *s, const char *role)
+{
+    static char path[300];
+    char want[300], keys[128], out[1024];
+    s_keys();
+    snprintf(keys, sizeof keys, "%s/keys", s_keys_dir);
+    if (!strcmp(role, "admin"))
+        snprintf(want, sizeof want, "%s/admin.cert", keys);
+    else
+        s_cert_path(want, sizeof want, keys, role);
+    if (access(want, F_OK) != 0) {
+        /* A role made on demand is added through s, as an admin would (ctl
+         * asks for the admin's path: this one is returned only after). */
+        int rc = ctl(s, out, sizeof out, "keys add --role %s --name '%s' --out %s", role, role,
+                     want);
+        cr_assert_eq(rc, 0, "keys add --role %s: exit %d: %s", role, rc, out);
+    }
+    snprintf(path, sizeof path, "%s", want);
+    return path;
+}
+
 void server_restart(server_t *s)
 {
     s_start(s, "tcp://127.0.0.1:*", "tcp://127.0.0.1:*");
@@ -98,9 +169,12 @@ void server_restart_same(server_t *s)
 
 pid_t worker_start(const server_t *s, const char *worker, const char *args, const char *log)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "exec %s/ledger-%s --endpoint %s --events %s --timeout 1000 %s "
-             "2>>%s", LEDGER_BIN_DIR, worker, s->listen, s->publish, args, log);
+    char cmd[1400], role[64];
+    /* ledger-finance follows the log as a worker does, as the finance desk */
+    snprintf(role, sizeof role, strcmp(worker, "finance") ? "worker:%s" : "%s", worker);
+    snprintf(cmd, sizeof cmd, "exec %s/ledger-%s --endpoint %s --events %s --cert %s "
+             "--timeout 1000 %s 2>>%s", LEDGER_BIN_DIR, worker, s->listen, s->publish,
+             server_cert(s, role), args, log);
     return s_spawn(cmd);
 }
 
@@ -109,6 +183,11 @@ void server_start(server_t *s, const char *args)
     memset(s, 0, sizeof *s);
     snprintf(s->dir, sizeof s->dir, "/tmp/ledger-it-XXXXXX");
     cr_assert(mkdtemp(s->dir), "mkdtemp");
+    s_keys();
+    char cmd[700];   /* the server's key and the trusted list: its DATA/keys */
+    snprintf(cmd, sizeof cmd, "mkdir -m 700 '%s/keys' && cp '%s/keys/server.secret' "
+             "'%s/keys/trusted' '%s/keys/'", s->dir, s_keys_dir, s_keys_dir, s->dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
     snprintf(s->args, sizeof s->args, "%s", args ? args : "");
     server_restart(s);
 }
@@ -186,13 +265,14 @@ void server_remove(server_t *s)
         fprintf(stderr, "could not remove %s\n", s->dir);
 }
 
-/* s_client - run a client program against s with args; its exit code */
-static int s_client(const server_t *s, const char *program, char *out, size_t n,
-                    const char *args)
+/* s_client - run a client program against s with args, with the
+ * certificate of role; its exit code */
+static int s_client(const server_t *s, const char *program, const char *role, char *out,
+                    size_t n, const char *args)
 {
-    char cmd[3072];
-    snprintf(cmd, sizeof cmd, "%s --endpoint %s --events %s --actor tester --timeout 3000 %s 2>&1",
-             program, s->listen, s->publish, args);
+    char cmd[3500];
+    snprintf(cmd, sizeof cmd, "%s --endpoint %s --events %s --cert %s --actor tester "
+             "--timeout 3000 %s 2>&1", program, s->listen, s->publish, server_cert(s, role), args);
     FILE *p = popen(cmd, "r");
     cr_assert(p, "popen %s", cmd);
     size_t len = 0;
@@ -214,7 +294,17 @@ int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    return s_client(s, LEDGERCTL_BIN, out, n, args);
+    return s_client(s, LEDGERCTL_BIN, "admin", out, n, args);
+}
+
+int ctl_as(const server_t *s, const char *role, char *out, size_t n, const char *fmt, ...)
+{
+    char args[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    return s_client(s, LEDGERCTL_BIN, role, out, n, args);
 }
 
 int finance(const server_t *s, char *out, size_t n, const char *fmt, ...)
@@ -224,7 +314,7 @@ int finance(const server_t *s, char *out, size_t n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    return s_client(s, LEDGER_BIN_DIR "/ledger-finance", out, n, args);
+    return s_client(s, LEDGER_BIN_DIR "/ledger-finance", "finance", out, n, args);
 }
 
 void policy_put(const server_t *s, const char *month, const char *yaml)

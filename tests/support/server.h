@@ -16,7 +16,11 @@ typedef struct {
 } server_t;
 
 /* server_start - ledgerd on a new temp dir with extra flags (may be "");
- * returns once it has written its endpoints; fails the test otherwise */
+ * returns once it has written its endpoints; fails the test otherwise.
+ * Its keys are the test process's own (made on first use): an admin
+ * certificate in $LEDGER_CERT, which client_new, ctl and wire_* use, and
+ * one per worker kind and the finance desk, which worker_start and finance
+ * use. */
 void server_start(server_t *s, const char *args);
 
 /* server_restart - start again on the same directory (after a stop or kill) */
@@ -57,6 +61,14 @@ int proc_exited(pid_t pid, int *status);
  * stderr go to out; returns ledgerctl's exit code */
 int ctl(const server_t *s, char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ctl_as - ctl with the certificate of role ("branch:BJ01", "finance"...) */
+int ctl_as(const server_t *s, const char *role, char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* server_cert - the path of role's certificate ("admin", "worker:<kind>",
+ * "finance", or any other role, which is then added to s by its admin) */
+const char *server_cert(const server_t *s, const char *role);
 
 /* policy_put - a new version of month's policy from this YAML, set with
  * ledgerctl (the YAML kept in s's directory); fails the test when refused */

@@ -3,17 +3,42 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
+#include "cert.h"
 #include "codec.h"
 #include "frame.h"
 #include "wire.h"
 
+/* s_secure - the test's certificate ($LEDGER_CERT), as every client has */
+static void s_secure(void *s)
+{
+    const char *path = getenv("LEDGER_CERT");
+    cert_t c;
+    err_t err;
+    if (!path)
+        return;
+    cr_assert_eq(cert_load(path, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(cert_client(s, &c), 0, "CURVE options");
+}
+
 void *wire_dealer(void *ctx, const char *ep)
 {
     void *s = zmq_socket(ctx, ZMQ_DEALER);
+    s_secure(s);
     int linger = 0, hwm = 0;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    cr_assert_eq(zmq_connect(s, ep), 0);
+    return s;
+}
+
+void *wire_sub(void *ctx, const char *ep, const char *prefix)
+{
+    void *s = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0;
+    s_secure(s);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(s, ZMQ_SUBSCRIBE, prefix, strlen(prefix));
     cr_assert_eq(zmq_connect(s, ep), 0);
     return s;
 }

@@ -12,6 +12,9 @@
 /* wire_dealer - a DEALER on ctx connected to ep, no high-water marks */
 void *wire_dealer(void *ctx, const char *ep);
 
+/* wire_sub - a SUB on ctx connected to ep, subscribed to prefix ("" = all) */
+void *wire_sub(void *ctx, const char *ep, const char *prefix);
+
 /* wire_send - [header][body] with this type and request id */
 void wire_send(void *s, uint8_t type, uint64_t id, const ProtobufCMessage *msg);
 

@@ -136,9 +136,10 @@ Test(frame, names_every_type)
         { FRAME_RECORD_AMEND, "record.amend" },  { FRAME_RECORD_BATCH, "record.batch" },
         { FRAME_RESULT_GET, "result.get" },  { FRAME_MONTH_CLOSE, "month.close" },
         { FRAME_RESULT_LIST, "result.list" }, { FRAME_FINDING_STATUS, "finding.status" },
-        { FRAME_ERROR, "error" },
+        { FRAME_KEY_ADD, "key.add" },            { FRAME_KEY_REVOKE, "key.revoke" },
+        { FRAME_KEY_LIST, "key.list" },          { FRAME_ERROR, "error" },
         { FRAME_ORDER_ADD | FRAME_REPLY, "order.add" },  /* a reply names its request */
-        { 0x00, "?" }, { 0x1A, "?" }, { 0x3F, "?" }, { 0x7F, "?" }, { FRAME_REPLY, "?" },
+        { 0x00, "?" }, { 0x1D, "?" }, { 0x3F, "?" }, { 0x7F, "?" }, { FRAME_REPLY, "?" },
     };
     for (size_t i = 0; i < N(cases); i++) {
         const char *got = frame_type_name(cases[i].type);
