@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
+#include "cert.h"
 #include "client.h"
 #include "codec.h"
 #include "follow.h"
@@ -27,8 +28,10 @@ static const char *s_usage =
     "                      follower, attribution's kinds) and report events/s\n"
     "      --json          one JSON object instead of text\n"
     "  -h, --help          show this\n"
+
     "  -c, --customers N   customers the orders go to in turn (default 1000)\n"
-    "The first requests add customers BENCH-C00001.. (idempotent), which the orders use.\n";
+    "The first requests add customers BENCH-C00001.. (idempotent), which the orders use.\n"
+    "The connection is CURVE with the certificate in $LEDGER_CERT (an admin's).\n";
 
 static double s_now(void)
 {
@@ -101,6 +104,14 @@ int main(int argc, char **argv)
         return 2;
     }
     void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
+    const char *cert_path = getenv("LEDGER_CERT");   /* an admin's: it writes customers */
+    cert_t cert;
+    err_t err;
+    if (!cert_path || cert_load(cert_path, &cert, &err) < 0 || cert_client(s, &cert) < 0) {
+        fprintf(stderr, "ledger-bench: LEDGER_CERT: %s\n",
+                cert_path ? err.msg : "unset; set it to an admin's certificate (ledgerctl keys)");
+        return 2;
+    }
     int zero = 0;
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(s, ZMQ_SNDHWM, &zero, sizeof zero);
