@@ -70,6 +70,21 @@ static void s_json_key(out_json_t *j, const Ledger__Key *k)
     out_json_end(j);
 }
 
+/* s_reply - a key.add or key.revoke reply: the key as JSON, or the line;
+ * frees r */
+static int s_reply(ctl_t *ctl, Ledger__Key *r, const char *line)
+{
+    if (ctl->json) {
+        out_json_t j;
+        out_json_init(&j, stdout);
+        s_json_key(&j, r);
+    } else {
+        printf("%s\n", line);
+    }
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    return CTL_OK;
+}
+
 static int s_init(ctl_t *ctl, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -170,16 +185,10 @@ static int s_add(ctl_t *ctl, int argc, char **argv)
         unlink(out);
         return rc;
     }
-    if (ctl->json) {
-        out_json_t j;
-        out_json_init(&j, stdout);
-        s_json_key(&j, r);
-    } else {
-        printf("added key %s: %s, %s; certificate written to %s\n", r->public_key, r->role,
-               r->name, out);
-    }
-    protobuf_c_message_free_unpacked(&r->base, NULL);
-    return CTL_OK;
+    char line[600];
+    snprintf(line, sizeof line, "added key %s: %s, %s; certificate written to %s", r->public_key,
+             r->role, r->name, out);
+    return s_reply(ctl, r, line);
 }
 
 static int s_revoke(ctl_t *ctl, int argc, char **argv)
@@ -206,17 +215,10 @@ static int s_revoke(ctl_t *ctl, int argc, char **argv)
     if ((rc = ctl_call(ctl, FRAME_KEY_REVOKE, &req.base, &ledger__key__descriptor,
                        (ProtobufCMessage **)&r)))
         return rc;
-    if (ctl->json) {
-        out_json_t j;
-        out_json_init(&j, stdout);
-        s_json_key(&j, r);
-    } else {
-        char t[32];
-        printf("revoked key %s (%s, %s) at %s\n", r->public_key, r->role, r->name,
-               ctl_time(t, sizeof t, r->revoked_ms));
-    }
-    protobuf_c_message_free_unpacked(&r->base, NULL);
-    return CTL_OK;
+    char line[400], t[32];
+    snprintf(line, sizeof line, "revoked key %s (%s, %s) at %s", r->public_key, r->role, r->name,
+             ctl_time(t, sizeof t, r->revoked_ms));
+    return s_reply(ctl, r, line);
 }
 
 static int s_list(ctl_t *ctl, int argc, char **argv)
