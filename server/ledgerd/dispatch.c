@@ -121,7 +121,8 @@ void apply_write_reply(apply_t *a, uint64_t id, const char *code, uint64_t versi
 
 void apply_drop_events_from(apply_t *a, size_t mark)
 {
-    publish_discard(a->events + mark, a->n_events - mark);
+    if (mark < a->n_events)   /* none queued: events may still be NULL */
+        publish_discard(a->events + mark, a->n_events - mark);
     a->n_events = mark;
 }
 

@@ -287,6 +287,10 @@ done:
     return rc;
 }
 
+/* s_msg - a request's record as a message, NULL when the body had none
+ * (s_add_one and s_amend_one say MISSING) */
+#define s_msg(rec) ((rec) ? &(rec)->base : NULL)
+
 static int s_add_one(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, const char *field,
                      err_t *err)
 {
@@ -318,38 +322,38 @@ static int s_amend_one(apply_t *a, entity_kind_t kind, ProtobufCMessage *m, cons
 
 int entity_staff_add(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
-    return s_add_one(a, KIND_STAFF, &((Ledger__StaffAdd *)req)->staff->base, "staff", err);
+    return s_add_one(a, KIND_STAFF, s_msg(((Ledger__StaffAdd *)req)->staff), "staff", err);
 }
 
 int entity_customer_add(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
-    return s_add_one(a, KIND_CUSTOMER, &((Ledger__CustomerAdd *)req)->customer->base,
+    return s_add_one(a, KIND_CUSTOMER, s_msg(((Ledger__CustomerAdd *)req)->customer),
                      "customer", err);
 }
 
 int entity_order_add(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
-    return s_add_one(a, KIND_ORDER, &((Ledger__OrderAdd *)req)->order->base, "order", err);
+    return s_add_one(a, KIND_ORDER, s_msg(((Ledger__OrderAdd *)req)->order), "order", err);
 }
 
 int entity_staff_amend(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
     const Ledger__StaffAmend *r = (const void *)req;
-    return s_amend_one(a, KIND_STAFF, &r->staff->base, "staff",
+    return s_amend_one(a, KIND_STAFF, s_msg(r->staff), "staff",
                        r->_expected_version_case != 0, r->expected_version, err);
 }
 
 int entity_customer_amend(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
     const Ledger__CustomerAmend *r = (const void *)req;
-    return s_amend_one(a, KIND_CUSTOMER, &r->customer->base, "customer",
+    return s_amend_one(a, KIND_CUSTOMER, s_msg(r->customer), "customer",
                        r->_expected_version_case != 0, r->expected_version, err);
 }
 
 int entity_order_amend(apply_t *a, const ProtobufCMessage *req, err_t *err)
 {
     const Ledger__OrderAmend *r = (const void *)req;
-    return s_amend_one(a, KIND_ORDER, &r->order->base, "order",
+    return s_amend_one(a, KIND_ORDER, s_msg(r->order), "order",
                        r->_expected_version_case != 0, r->expected_version, err);
 }
 

@@ -42,8 +42,9 @@ int idem_lookup(apply_t *a, const char *actor, const char *key,
                memcmp(rec->hash.data, hash, IDEM_HASH_BYTES) == 0;
     if (same) {
         *reply_len = rec->reply.len;
-        *reply = xmalloc(rec->reply.len);
-        memcpy(*reply, rec->reply.data, rec->reply.len);
+        *reply = xmalloc(rec->reply.len ? rec->reply.len : 1);
+        if (rec->reply.len)   /* an empty reply unpacks with data NULL */
+            memcpy(*reply, rec->reply.data, rec->reply.len);
     }
     ledger__idem_record__free_unpacked(rec, NULL);
     if (!same)
