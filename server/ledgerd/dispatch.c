@@ -85,6 +85,7 @@ struct dispatch {
     request_t       *reqs;     /* batch_max slots, reused */
     request_t        pending;  /* the deferred request: identity and id, awaiting its reply */
     keyring_entry_t  caller;   /* the current request's key, as the keyring has it */
+    err_t            full;     /* why the batch's writes are refused (a commit failed) */
 };
 
 static const handler_t *s_handler(uint8_t type)
@@ -217,8 +218,11 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
         goto fail;
     }
     if (r->storage_full) {
-        err_set(&err, ERR(STORAGE_FULL), "", "the ledger's storage map is full and at its "
-                "--map-max-mib; nothing was written");
+        if (d->full.code)
+            err = d->full;
+        else
+            err_set(&err, ERR(STORAGE_FULL), "", "the ledger's storage map is full and at its "
+                    "--map-max-mib; nothing was written");
         goto fail;
     }
     if (r->frames != 2) {
@@ -232,6 +236,7 @@ static int s_apply(dispatch_t *d, MDB_txn *parent, request_t *r)
                 hdr.type);
         goto fail;
     }
+    r->write = h->write;
     if (!(msg = codec_unpack(h->desc, r->body, r->body_len, &err)))
         goto fail;
     const Ledger__Meta *meta = s_meta(h, msg);
@@ -353,8 +358,16 @@ static void s_batch(dispatch_t *d, request_t *reqs, size_t n)
         }
         if (rc) {
             store_error(d->store, rc, "commit", &err);
-            s_fail_all(reqs, n, &err);
             apply_drop_events_from(a, 0);
+            if (err.code == ERR(STORAGE_FULL) && !d->full.code) {
+                /* The disk is full: refuse the writes and apply the batch
+                 * again, so its reads are answered all the same. */
+                d->full = err;
+                for (size_t i = 0; i < n; i++)
+                    reqs[i].storage_full |= reqs[i].write;
+                continue;
+            }
+            s_fail_all(reqs, n, &err);
             return;
         }
         d->store->counters = a->counters;
@@ -411,6 +424,7 @@ static void s_start_deferred(dispatch_t *d, request_t *reqs, size_t n)
 /* dispatch_batch - the batch, then the deferred work it accepted */
 void dispatch_batch(dispatch_t *d, request_t *reqs, size_t n)
 {
+    err_clear(&d->full);
     s_batch(d, reqs, n);
     s_start_deferred(d, reqs, n);
 }

@@ -19,7 +19,8 @@ typedef struct {
     int            has_body_msg;
     const uint8_t *body;
     size_t         body_len;
-    int            storage_full;    /* the map could not grow for it: refuse it */
+    int            storage_full;    /* the map could not grow, or the disk is full: refuse it */
+    int            write;           /* out: it is a write (known once decoded) */
     uint8_t        reply_type;      /* out: type | FRAME_REPLY, or FRAME_ERROR */
     uint64_t       request_id;      /* out: echoed */
     uint8_t       *reply;           /* out: packed body; freed by dispatch */

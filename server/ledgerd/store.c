@@ -10,6 +10,7 @@
  * transaction open, and retries the whole batch. */
 #include <assert.h>
 #include <errno.h>
+#include <sys/statvfs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -218,6 +219,8 @@ size_t store_pair_key(uint8_t *out, const char *a, const char *b)
     return na + 1 + nb;
 }
 
+#define STORE_DISK_LOW (16u << 20)   /* less free than this: an EIO is the disk filling */
+
 /* store_error - map an LMDB code to the protocol's */
 int store_error(store_t *s, int rc, const char *what, err_t *err)
 {
@@ -225,7 +228,11 @@ int store_error(store_t *s, int rc, const char *what, err_t *err)
         s->map_full = 1;
         return err_set(err, ERR(STORAGE_FULL), "", "the ledger's storage map is full");
     }
-    if (rc == ENOSPC)
+    /* A disk with a few pages left fails LMDB's short page write as EIO,
+     * not ENOSPC: the free space tells the two apart. */
+    struct statvfs fs;
+    if (rc == ENOSPC || (rc == EIO && statvfs(s->dir, &fs) == 0 &&
+                         (uint64_t)fs.f_bavail * fs.f_frsize < STORE_DISK_LOW))
         return err_set(err, ERR(STORAGE_FULL), "", "the ledger's disk is full; nothing was written");
     log_warn("store: %s: %s", what, mdb_strerror(rc));
     return err_set(err, ERR(INTERNAL), "", "storage error in %s: %s", what, mdb_strerror(rc));
